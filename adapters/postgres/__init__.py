@@ -1,0 +1,1 @@
+"""PostgreSQL through psycopg: connection, numbered migrations and repositories."""

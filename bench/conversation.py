@@ -1,0 +1,115 @@
+"""Benchmark: the conversation engine on embedded backends with the offline parser.
+
+Runs 1,000 scripted turns (by default) against the assembled product — PostgreSQL,
+Milvus Lite, MiniLM, eager Celery, preview cards — and prints turns/s and latency
+p50/p95 by turn kind: text-only (no render, no search), render and search.
+
+    .venv/bin/python bench/conversation.py [--turns 1000] [--pg-url URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import psycopg
+import torch
+
+from stylegenie.adapters.feeds import read_ateliers, read_products
+from stylegenie.bots.wiring import assemble
+from stylegenie.config import Settings
+from stylegenie.core.conversation.state import Incoming
+from stylegenie.core.ingest import CatalogIngestor
+from stylegenie.gpu_workers import runtime
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+# (kind, event): one shopper's journey; "#n" presses the n-th button of the last reply.
+JOURNEY = [
+    ("text-only", "/help"),
+    ("text-only", "something for a garden wedding"),
+    ("render", "a sage green linen dress under 120"),
+    ("text-only", "#0"),
+    ("search", "#0"),
+    ("text-only", "under 90"),
+    ("search", "/products"),
+    ("text-only", "/prefs size M, Lisbon"),
+    ("text-only", "/ateliers"),
+    ("text-only", "🤷"),
+]
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--turns", type=int, default=1000)
+    parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+    database = f"sg_bench_{os.getpid()}"
+    with psycopg.connect(args.pg_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{database}"')
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            settings = Settings(
+                data_dir=Path(folder),
+                database={"url": args.pg_url.rsplit("/", 1)[0] + f"/{database}"},
+                chat={"messages_per_minute": 10**9},
+            )
+            app = assemble(settings)
+            worker = runtime.current()
+            worker.embedder.load()  # type: ignore[attr-defined]
+            products, _ = read_products(EXAMPLES / "sample_products.csv")
+            CatalogIngestor(worker.embedder, worker.index, app.catalog).ingest(products)
+            app.ateliers.upsert_ateliers(read_ateliers(EXAMPLES / "sample_ateliers.csv")[0])
+            timings = run_turns(app, args.turns)
+            app.close()
+            worker.index.close()  # type: ignore[attr-defined]
+    finally:
+        with psycopg.connect(args.pg_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    report(timings)
+
+
+def run_turns(app: object, turns: int) -> dict[str, list[float]]:
+    timings: dict[str, list[float]] = defaultdict(list)
+    done, chat = 0, 0
+    while done < turns:
+        chat += 1
+        key, choices = f"bench:{chat}", []
+        for kind, event in JOURNEY:
+            if done >= turns:
+                break
+            incoming = Incoming.choice(choices[int(event[1:])].id) if event.startswith("#") else Incoming.from_text(event)
+            start = time.perf_counter()
+            reply = app.engine.handle(key, incoming)  # type: ignore[attr-defined]
+            timings[kind].append((time.perf_counter() - start) * 1000)
+            choices = reply.choices
+            done += 1
+    return timings
+
+
+def report(timings: dict[str, list[float]]) -> None:
+    total_ms = sum(sum(v) for v in timings.values())
+    count = sum(len(v) for v in timings.values())
+    print(f"{'turn kind':<12}{'turns':>7}{'p50 ms':>9}{'p95 ms':>9}{'mean ms':>9}")
+    for kind in ("text-only", "render", "search"):
+        values = timings.get(kind, [])
+        if values:
+            print(f"{kind:<12}{len(values):>7}{percentile(values, 0.5):>9.1f}{percentile(values, 0.95):>9.1f}"
+                  f"{statistics.mean(values):>9.1f}")
+    print(f"{'all':<12}{count:>7}   throughput {count / (total_ms / 1000):.1f} turns/s (one thread)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Front-ends: translate platform events to core calls and Replies back."""

@@ -1,0 +1,95 @@
+"""The terminal front-end: chat interactively, or replay a script and print the transcript.
+
+A script has one message per line; ``#`` starts a comment; ``@choice X`` presses a
+button of the last reply, where X is the button's id ("products"), its number as
+printed ("2") or its label ("Pick 2").
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from typing import TextIO
+
+from stylegenie.core.conversation.engine import ConversationEngine
+from stylegenie.core.conversation.state import Incoming
+from stylegenie.core.reply import Choice, Reply
+
+
+def format_reply(reply: Reply) -> str:
+    """A Reply as plain text: message, image paths, product and atelier lines, buttons."""
+    lines = [reply.text]
+    lines += [f"  [image] {image.ref}  ({image.caption})" for image in reply.images]
+    for card in reply.products:
+        brand = f" by {card.brand}" if card.brand else ""
+        lines.append(f"  • {card.name}{brand} — {card.price:g} {card.currency} — {card.why}")
+        if card.url:
+            lines.append(f"    {card.url}")
+    for atelier in reply.ateliers:
+        distance = f", {atelier.distance_km:g} km" if atelier.distance_km is not None else ""
+        lines.append(
+            f"  • {atelier.name} ({atelier.city}{distance}) — {atelier.price_range}, "
+            f"~{atelier.lead_time_days} days, ★{atelier.rating:.1f} — {atelier.why}"
+        )
+    if reply.choices:
+        buttons = "  ".join(f"[{n}] {c.label}" for n, c in enumerate(reply.choices, start=1))
+        lines.append(f"  buttons: {buttons}")
+    return "\n".join(lines)
+
+
+def find_choice(choices: list[Choice], wanted: str) -> Choice | None:
+    """The button a person means by an id, a number or a label; None if there is none."""
+    wanted = wanted.strip()
+    for choice in choices:
+        if choice.id == wanted or choice.label.lower() == wanted.lower():
+            return choice
+    if wanted.isdigit() and 1 <= int(wanted) <= len(choices):
+        return choices[int(wanted) - 1]
+    return None
+
+
+class TerminalChat:
+    """One terminal conversation with the engine."""
+
+    def __init__(self, engine: ConversationEngine, chat_key: str, out: TextIO = sys.stdout) -> None:
+        self._engine = engine
+        self._chat_key = chat_key
+        self._out = out
+        self._choices: list[Choice] = []
+
+    def say(self, line: str) -> None:
+        """Send one line as the shopper and print the assistant's reply."""
+        if line.startswith("@choice"):
+            wanted = line[len("@choice"):].strip()
+            choice = find_choice(self._choices, wanted)
+            if choice is None:
+                self._print(f"(no button {wanted!r} on the last reply)")
+                return
+            self._print(f"> [{choice.label}]")
+            incoming = Incoming.choice(choice.id)
+        else:
+            self._print(f"> {line}")
+            incoming = Incoming.from_text(line)
+        reply = self._engine.handle(self._chat_key, incoming, progress=lambda note: self._print(f"  … {note}"))
+        self._choices = reply.choices
+        self._print(format_reply(reply) + "\n")
+
+    def replay(self, lines: Iterable[str]) -> None:
+        """Play a script: every non-empty, non-comment line is a message or a button press."""
+        for raw in lines:
+            line = raw.rstrip("\n")
+            if line.strip() and not line.lstrip().startswith("#"):
+                self.say(line.strip())
+
+    def interactive(self, stdin: TextIO = sys.stdin) -> None:
+        """Read lines until end of input or /quit; a bare number presses that button."""
+        self._print("StyleGenie — type a message, a number to press a button, /quit to leave.\n")
+        self.say("/start")
+        for line in stdin:
+            text = line.strip()
+            if text in ("/quit", "/exit"):
+                break
+            self.say(f"@choice {text}" if text.isdigit() and self._choices else text)
+
+    def _print(self, text: str) -> None:
+        print(text, file=self._out, flush=True)

@@ -1,0 +1,108 @@
+"""The composition root: builds the product's backends from Settings and hands out the engine.
+
+Front-ends (terminal, Telegram, Discord, REST) call ``assemble(settings)`` once at
+start and ``close()`` at exit. Which adapter serves each port is decided here and
+nowhere else.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from stylegenie.adapters.memory_stores import MemoryRateLimiter, MemorySessionStore
+from stylegenie.adapters.notifiers import LogLeadNotifier
+from stylegenie.adapters.postgres.database import Database, open_database
+from stylegenie.adapters.postgres.repositories import (
+    PostgresAteliers,
+    PostgresCatalog,
+    PostgresLeads,
+    PostgresUsers,
+)
+from stylegenie.config import Settings
+from stylegenie.core.conversation.context import EngineOptions, EngineServices
+from stylegenie.core.conversation.engine import ConversationEngine
+from stylegenie.core.ports import BriefReader, RateLimiter, SessionStore
+from stylegenie.core.understanding.rules import RuleBasedBriefReader
+from stylegenie.gpu_workers import runtime
+from stylegenie.gpu_workers.celery_app import configure_celery
+from stylegenie.gpu_workers.client import CeleryWorkers
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class StyleGenie:
+    """The assembled product: the engine and the repositories front-ends and commands use."""
+
+    settings: Settings
+    database: Database
+    engine: ConversationEngine
+    catalog: PostgresCatalog
+    ateliers: PostgresAteliers
+    users: PostgresUsers
+    leads: PostgresLeads
+
+    def close(self) -> None:
+        """Release the database pool (the embedded server keeps running for the next start)."""
+        self.database.close()
+
+
+def brief_reader_for(settings: Settings) -> BriefReader:
+    """The LLM with the rule-based parser as fallback, or the parser alone without a model."""
+    rules = RuleBasedBriefReader()
+    if not settings.llm.model:
+        return rules
+    from stylegenie.adapters.llm_reader import FallbackBriefReader, LiteLLMBriefReader
+
+    return FallbackBriefReader(LiteLLMBriefReader(settings.llm), rules)
+
+
+def chat_state_for(settings: Settings) -> tuple[SessionStore, RateLimiter]:
+    """Redis sessions and limits when a Redis URL is set, in-process ones otherwise."""
+    per_minute = settings.chat.messages_per_minute
+    if not settings.redis.url:
+        return MemorySessionStore(), MemoryRateLimiter(per_minute)
+    import redis
+
+    from stylegenie.adapters.redis_stores import RedisRateLimiter, RedisSessionStore
+
+    client = redis.Redis.from_url(settings.redis.url)
+    prefix = settings.redis.key_prefix
+    return RedisSessionStore(client, prefix), RedisRateLimiter(client, prefix, per_minute)
+
+
+def assemble(settings: Settings) -> StyleGenie:
+    """Open every backend the settings choose and build the conversation engine."""
+    database = open_database(settings)
+    catalog = PostgresCatalog(database)
+    configure_celery(settings)
+    if settings.workers.mode == "eager":
+        runtime.set_builder(lambda: runtime.runtime_from_settings(settings, catalog))
+    sessions, limiter = chat_state_for(settings)
+    ateliers, users, leads = PostgresAteliers(database), PostgresUsers(database), PostgresLeads(database)
+    services = EngineServices(
+        brief_reader=brief_reader_for(settings),
+        workers=CeleryWorkers(settings.workers.task_timeout_s),
+        sessions=sessions,
+        users=users,
+        ateliers=ateliers,
+        leads=leads,
+        notifier=LogLeadNotifier(),
+        rate_limiter=limiter,
+    )
+    options = EngineOptions(
+        designs_per_brief=settings.render.designs_per_brief,
+        atelier_radius_km=settings.chat.atelier_radius_km,
+        max_message_chars=settings.chat.max_message_chars,
+        currency=settings.currency,
+    )
+    return StyleGenie(
+        settings=settings,
+        database=database,
+        engine=ConversationEngine(services, options),
+        catalog=catalog,
+        ateliers=ateliers,
+        users=users,
+        leads=leads,
+    )

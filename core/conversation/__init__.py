@@ -1,0 +1,1 @@
+"""The platform-free conversation engine and its state."""

@@ -1,0 +1,41 @@
+"""What every part of the conversation shares: the ports it talks through and its options."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..ports import (
+    AtelierRepo,
+    BriefReader,
+    LeadNotifier,
+    LeadRepo,
+    RateLimiter,
+    SessionStore,
+    UserRepo,
+    Workers,
+)
+
+
+@dataclass(frozen=True)
+class EngineOptions:
+    """Tunable behaviour of the conversation."""
+
+    designs_per_brief: int = 3
+    products_per_search: int = 4
+    atelier_radius_km: float = 50.0
+    max_message_chars: int = 2000
+    currency: str = "EUR"
+
+
+@dataclass
+class EngineServices:
+    """The ports the engine talks through."""
+
+    brief_reader: BriefReader
+    workers: Workers
+    sessions: SessionStore
+    users: UserRepo
+    ateliers: AtelierRepo
+    leads: LeadRepo
+    notifier: LeadNotifier
+    rate_limiter: RateLimiter

@@ -1,0 +1,168 @@
+"""The conversation engine: one platform-free turn at a time.
+
+greet → gather the brief (ask only what is essential) → designs → pick / refine /
+vary / save → products → ateliers → lead. Every turn loads the chat's state from
+the SessionStore, returns a Reply and saves the state, so any process can continue
+any conversation. Nothing here knows which platform the shopper is on.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from pydantic import ValidationError
+
+from ..ports import ProgressCallback
+from ..reply import Reply
+from . import texts
+from .context import EngineOptions, EngineServices
+from .designing import DesignFlow
+from .profile import ProfileFlow
+from .shopping import ShoppingFlow
+from .state import ConversationState, Incoming, MessageKind
+
+log = logging.getLogger(__name__)
+
+
+Handler = Callable[[str, ConversationState, str, ProgressCallback | None], Reply]
+
+
+class ConversationEngine:
+    """Turns one incoming event of a chat into a Reply, keeping the chat's state."""
+
+    def __init__(self, services: EngineServices, options: EngineOptions | None = None) -> None:
+        self._services = services
+        self._options = options or EngineOptions()
+        self._designs = DesignFlow(services, self._options)
+        self._shopping = ShoppingFlow(services, self._options, self._designs)
+        self._profile = ProfileFlow(services)
+        self._commands: dict[str, Handler] = {
+            "start": self._start,
+            "new": self._start,
+            "help": lambda *_: Reply(text=texts.HELP),
+            "cancel": self._cancel,
+            "budget": self._designs.budget_command,
+            "products": self._shopping.products,
+            "ateliers": self._shopping.ateliers,
+            "save": self._profile.save_chosen,
+            "saved": self._profile.saved,
+            "prefs": self._profile.prefs,
+        }
+
+    def handle(
+        self, chat_key: str, incoming: Incoming, progress: ProgressCallback | None = None
+    ) -> Reply:
+        """Answer one event of the chat ``chat_key`` (e.g. "telegram:12345")."""
+        if not self._services.rate_limiter.allow(chat_key):
+            return Reply(text=texts.SLOW_DOWN)
+        state, reset = self._load(chat_key)
+        before = state.model_dump(mode="json")
+        try:
+            reply = self._dispatch(chat_key, state, incoming, progress)
+        except Exception:
+            log.exception("turn failed for a %s event", incoming.kind)
+            self._services.sessions.save(chat_key, before)
+            return Reply(text=texts.SOMETHING_WENT_WRONG.format(doing="answering that"))
+        state.turns += 1
+        self._services.sessions.save(chat_key, state.model_dump(mode="json"))
+        if reset:
+            reply.text = texts.STATE_RESET + "\n\n" + reply.text
+        return reply
+
+    def _load(self, chat_key: str) -> tuple[ConversationState, bool]:
+        raw = self._services.sessions.load(chat_key)
+        if raw is None:
+            return ConversationState(), False
+        try:
+            return ConversationState.model_validate(raw), False
+        except ValidationError:
+            log.warning("discarding an unreadable conversation state")
+            return ConversationState(), True
+
+    def _dispatch(
+        self,
+        chat_key: str,
+        state: ConversationState,
+        incoming: Incoming,
+        progress: ProgressCallback | None,
+    ) -> Reply:
+        if incoming.kind is MessageKind.COMMAND:
+            handler = self._commands.get(incoming.command or "")
+            if handler is None:
+                return Reply(text=texts.UNKNOWN_COMMAND.format(name=(incoming.command or "")[:30]))
+            return handler(chat_key, state, self._clip(incoming.text)[1], progress)
+        if incoming.kind is MessageKind.CHOICE:
+            return self._press(chat_key, state, incoming.choice_id or "", progress)
+        if incoming.kind is MessageKind.STICKER:
+            return Reply(text=texts.STICKER)
+        if incoming.kind is MessageKind.PHOTO:
+            if not incoming.text.strip():
+                return Reply(text=texts.PHOTO_NO_CAPTION)
+            reply = self._text(chat_key, state, incoming.text, progress)
+            reply.text = texts.PHOTO_WITH_CAPTION + reply.text
+            return reply
+        if incoming.kind is MessageKind.OTHER:
+            return Reply(text=texts.OTHER_MEDIA)
+        return self._text(chat_key, state, incoming.text, progress)
+
+    def _clip(self, text: str) -> tuple[str, str]:
+        """A note for the reply (empty unless cut) and the text cut to the configured length."""
+        limit = self._options.max_message_chars
+        if len(text) <= limit:
+            return "", text
+        return texts.TRUNCATED.format(limit=limit), text[:limit]
+
+    def _text(
+        self, chat_key: str, state: ConversationState, text: str, progress: ProgressCallback | None
+    ) -> Reply:
+        if not text.strip():
+            return Reply(text=texts.EMPTY_MESSAGE)
+        note, text = self._clip(text)
+        if state.awaiting == "budget":
+            reply = self._designs.set_budget(chat_key, state, text, progress)
+        elif state.awaiting == "city":
+            reply = self._shopping.set_city(chat_key, state, text, progress)
+        else:
+            reply = self._designs.describe(chat_key, state, text, progress)
+        reply.text = note + reply.text
+        return reply
+
+    def _press(
+        self, chat_key: str, state: ConversationState, choice_id: str, progress: ProgressCallback | None
+    ) -> Reply:
+        action, _, argument = choice_id.partition(":")
+        if action in ("pick", "vary", "save") and state.design(argument) is None:
+            return self._stale(state)
+        if action == "lead" and argument not in state.atelier_ids:
+            return self._stale(state)
+        if action == "pick":
+            return self._designs.pick(state, argument)
+        if action == "vary":
+            return self._designs.vary(state, argument, progress)
+        if action == "more":
+            return self._designs.more(state, progress)
+        if action == "save":
+            return self._profile.save(chat_key, state, argument)
+        if action == "lead":
+            return self._shopping.send_lead(chat_key, state, argument)
+        if action in self._commands:
+            return self._commands[action](chat_key, state, "", progress)
+        return self._stale(state)
+
+    def _stale(self, state: ConversationState) -> Reply:
+        current = self._designs.current_choices(state)
+        return Reply(text=texts.STALE_BUTTON + " " + current.text, choices=current.choices)
+
+    def _start(self, chat_key: str, state: ConversationState, text: str, progress: ProgressCallback | None) -> Reply:
+        state.reset()
+        if text.strip():
+            return self._designs.describe(chat_key, state, text, progress)
+        return Reply(text=texts.GREETING)
+
+    def _cancel(self, chat_key: str, state: ConversationState, text: str, progress: ProgressCallback | None) -> Reply:
+        state.reset()
+        return Reply(text=texts.CANCELLED)
+
+
+__all__ = ["ConversationEngine", "EngineOptions", "EngineServices"]

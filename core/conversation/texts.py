@@ -1,0 +1,90 @@
+"""Everything the assistant says in plain words, in one place for review and translation."""
+
+GREETING = (
+    "Hi! I'm StyleGenie. Describe an outfit in your own words and I'll sketch designs, "
+    "find products like them within your budget, or an atelier that can make it.\n"
+    "For example: \"something flowy in sage green for a garden wedding, under 120, I'm in Lisbon\"."
+)
+
+HELP = (
+    "Here's what I can do:\n"
+    "• Describe an outfit (\"navy linen blazer for work, under 150\") and I'll draw designs.\n"
+    "• Refine by typing: \"make it green\", \"longer sleeves\", \"under 80\", \"actually a jumpsuit\".\n"
+    "• /products — shops' items like your design  • /ateliers — makers near you\n"
+    "• /save and /saved — keep designs  • /budget 80 — set a budget  • /prefs size M, Lisbon\n"
+    "• /new — start over  • /cancel — drop the current request"
+)
+
+ASK_TO_DESCRIBE = "Tell me what you'd like to wear — a garment, colours, an occasion, a budget."
+ASK_GARMENT = (
+    "Got it{so_far}. What should it be — a dress, a shirt, trousers, trainers, a jacket…?"
+)
+NOTHING_UNDERSTOOD = (
+    "I didn't catch a change there. You can say things like \"make it green\", "
+    "\"under 80\", \"longer sleeves\" or \"actually a jumpsuit\"."
+)
+EMPTY_MESSAGE = "That message was empty. " + ASK_TO_DESCRIBE
+TRUNCATED = "That's a long message — I read the first {limit} characters.\n"
+STICKER = "Nice sticker! I work with words, though: " + ASK_TO_DESCRIBE
+PHOTO_NO_CAPTION = (
+    "Thanks for the photo! I can't look for products from a photo yet — "
+    "describe what you like about it in words and I'll take it from there."
+)
+PHOTO_WITH_CAPTION = "I can't read photos yet, so I went by your caption.\n"
+OTHER_MEDIA = "I can only read text messages. " + ASK_TO_DESCRIBE
+UNKNOWN_COMMAND = "I don't know /{name}. " + HELP
+SLOW_DOWN = "You're sending messages faster than I can design — give me a moment and try again."
+SOMETHING_WENT_WRONG = (
+    "Sorry, something went wrong on my side while {doing}. Nothing you said is lost — please try again."
+)
+STATE_RESET = "I lost track of our earlier conversation, so let's start fresh. " + ASK_TO_DESCRIBE
+
+DESIGNS_READY = "Here are {count} designs for a {summary}. Pick one, or keep refining in words."
+DESIGNS_UPDATED = "Updated: {summary}. Here are fresh designs."
+VARIATIONS_READY = "Here are {count} variations of the design you picked."
+PICKED = (
+    "Lovely choice: {summary}. Shall I find products like it, or an atelier that can make it?"
+)
+NO_BUDGET_HINT = " (Tell me a budget any time, e.g. \"under 80\".)"
+BUDGET_SET = "Budget set: {budget}."
+ASK_BUDGET = "What's your budget? For example \"80\", \"under 120\" or \"between 40 and 60\"."
+BAD_BUDGET = (
+    "I need a budget as a positive number, like \"80\", \"under 120\" or \"between 40 and 60\"."
+)
+DETAILS_SET = "Noted: {summary}."
+
+NEED_DESIGN_FIRST = "Let's design something first. " + ASK_TO_DESCRIBE
+PRODUCTS_FOUND = "Products like your design{budget}:"
+NO_PRODUCTS = (
+    "Nothing in the catalogue fits {summary}{budget} right now. "
+    "An atelier could make it for you — or change the budget or colour."
+)
+ASK_CITY = "Which city are you in? I'll look for ateliers near you."
+UNKNOWN_CITY = "I don't know that city yet — try the nearest large city."
+ATELIERS_FOUND = "Ateliers that can make your {category}{near}:"
+NO_ATELIERS = (
+    "I couldn't find an atelier for a {category} near {city} yet. "
+    "Try another city, or ask me again later — new ateliers join every week."
+)
+LEAD_SENT = (
+    "I've sent your design to {atelier}. They'll answer in their own chat; "
+    "once they accept, I'll give you their contact."
+)
+LEAD_QUEUED = (
+    "Your request to {atelier} is saved and will be delivered shortly; "
+    "I'll tell you when they answer."
+)
+
+SAVED = "Saved! See your designs any time with /saved."
+ALREADY_SAVED = "That design is already in your saved designs."
+NOTHING_TO_SAVE = "Pick a design first, then save it."
+NO_SAVED = "You haven't saved any designs yet. Pick one and press Save."
+SAVED_LIST = "Your saved designs ({count}):"
+PREFS_SHOW = "Your preferences: {prefs}. Change them with e.g. /prefs size M, Lisbon, women."
+PREFS_EMPTY = "You have no preferences yet. Set them with e.g. /prefs size M, Lisbon, women."
+PREFS_SET = "Preferences saved: {prefs}. I'll use them for new designs."
+CANCELLED = "Cancelled. " + ASK_TO_DESCRIBE
+STALE_BUTTON = (
+    "That button belongs to an earlier set of designs, so I can't use it any more. "
+    "Here's where we are now."
+)

@@ -1,0 +1,223 @@
+"""The domain: what a shopper asks for, what StyleGenie shows, and who can make it.
+
+Every model here is plain pydantic v2 data. Nothing in this module talks to a
+database, a model or a platform; adapters translate these objects to and from
+their storage.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Literal
+from uuid import uuid4
+
+from pydantic import BaseModel, Field, model_validator
+
+Gender = Literal["men", "women", "boys", "girls", "unisex"]
+Complexity = Literal["simple", "moderate", "complex", "couture"]
+
+
+def new_id(prefix: str) -> str:
+    """A short random id with a readable prefix, e.g. ``d-3f9a1c2b``."""
+    return f"{prefix}-{uuid4().hex[:8]}"
+
+
+def utc_now() -> datetime:
+    """The current time, timezone-aware, in UTC."""
+    return datetime.now(UTC)
+
+
+class DesignBrief(BaseModel):
+    """What the shopper wants, structured: the single source for prompts and filters.
+
+    ``garment`` is the shopper's garment in plain words ("t-shirt"); ``article_types``
+    are the catalogue types it maps to ("Tshirts"); ``category`` is the coarse family
+    used for atelier capabilities ("top", "dress", "footwear"...).
+    """
+
+    garment: str | None = None
+    category: str | None = None
+    article_types: list[str] = Field(default_factory=list)
+    colours: list[str] = Field(default_factory=list)
+    fabric: str | None = None
+    silhouette: str | None = None
+    length: str | None = None
+    sleeves: str | None = None
+    occasion: str | None = None
+    style_notes: list[str] = Field(default_factory=list)
+    budget_min: float | None = Field(default=None, ge=0)
+    budget_max: float | None = Field(default=None, ge=0)
+    currency: str | None = None
+    size: str | None = None
+    gender: Gender | None = None
+    city: str | None = None
+
+    @model_validator(mode="after")
+    def _budget_in_order(self) -> DesignBrief:
+        if (
+            self.budget_min is not None
+            and self.budget_max is not None
+            and self.budget_min > self.budget_max
+        ):
+            self.budget_min, self.budget_max = self.budget_max, self.budget_min
+        return self
+
+    def merged(self, update: DesignBrief) -> DesignBrief:
+        """This brief with every field the update sets replacing the current value."""
+        changes = update.model_dump(exclude_unset=True, exclude_defaults=True)
+        return self.model_validate({**self.model_dump(), **changes})
+
+    def summary(self) -> str:
+        """A one-line human summary, e.g. "sage linen dress for a wedding, under 120 EUR"."""
+        words = [*self.colours, self.fabric, self.length, self.silhouette, self.garment or "outfit"]
+        text = " ".join(w for w in words if w)
+        if self.sleeves:
+            text += f" with {self.sleeves} sleeves"
+        if self.gender:
+            text += f" for {self.gender}"
+        if self.occasion:
+            text += f", for {_with_article(self.occasion)}"
+        budget = self.budget_text()
+        if budget:
+            text += f", {budget}"
+        if self.size:
+            text += f", size {self.size}"
+        if self.city:
+            text += f", in {self.city}"
+        return text
+
+    def budget_text(self) -> str:
+        """The budget in words ("under 80 EUR", "40–60 EUR") or "" when none is set."""
+        unit = f" {self.currency}" if self.currency else ""
+        if self.budget_min is not None and self.budget_max is not None:
+            return f"{self.budget_min:g}–{self.budget_max:g}{unit}"
+        if self.budget_max is not None:
+            return f"under {self.budget_max:g}{unit}"
+        if self.budget_min is not None:
+            return f"from {self.budget_min:g}{unit}"
+        return ""
+
+
+def _with_article(occasion: str) -> str:
+    return occasion if occasion.endswith("s") else f"a {occasion}"
+
+
+class Design(BaseModel):
+    """One rendered (or previewed) design: everything needed to render it again exactly."""
+
+    id: str = Field(default_factory=lambda: new_id("d"))
+    brief: DesignBrief
+    prompt: str
+    negative_prompt: str = ""
+    seed: int
+    model: str
+    image_ref: str | None = None
+    parent_id: str | None = None
+    created_at: datetime = Field(default_factory=utc_now)
+
+
+class Product(BaseModel):
+    """A product of the catalogue; its vectors live in the product index."""
+
+    id: str
+    name: str
+    brand: str = ""
+    category: str = ""
+    article_type: str = ""
+    colour: str = ""
+    gender: Gender = "unisex"
+    price: float = Field(ge=0)
+    currency: str = "EUR"
+    in_stock: bool = True
+    sizes: list[str] = Field(default_factory=list)
+    fabric: str = ""
+    url: str = ""
+    image_ref: str | None = None
+    description: str = ""
+    brand_score: float = Field(default=0.5, ge=0, le=1)
+
+    def search_text(self) -> str:
+        """The text that is embedded for this product: name first, then attributes."""
+        parts = [self.name, self.gender, self.colour, self.article_type, self.fabric]
+        return ". ".join([parts[0], " ".join(p for p in parts[1:] if p), self.description])
+
+
+class ScoreBreakdown(BaseModel):
+    """Each term of the ranking formula, before weighting, and the weighted total."""
+
+    cosine: float
+    price_alignment: float
+    brand_score: float
+    availability: float
+    total: float
+
+
+class ProductHit(BaseModel):
+    """A product found for a brief, with its score and why."""
+
+    product: Product
+    score: float
+    breakdown: ScoreBreakdown
+    why: str = ""
+
+
+class Atelier(BaseModel):
+    """A workshop that can make a design; contact details are revealed only after a lead is accepted."""
+
+    id: str
+    name: str
+    description: str = ""
+    city: str
+    country: str = ""
+    lat: float
+    lon: float
+    categories: list[str]
+    max_complexity: Complexity = "complex"
+    price_min: float = Field(ge=0)
+    price_max: float = Field(ge=0)
+    currency: str = "EUR"
+    lead_time_days: int = Field(default=21, ge=0)
+    rating: float = Field(default=4.0, ge=0, le=5)
+    remote_friendly: bool = False
+    languages: list[str] = Field(default_factory=lambda: ["en"])
+    owner_chat_ids: dict[str, str] = Field(default_factory=dict)
+    contact: str = ""
+
+
+class AtelierMatch(BaseModel):
+    """An atelier proposed for a design, with its score, distance and reason."""
+
+    atelier: Atelier
+    score: float
+    distance_km: float | None = None
+    reason: str = ""
+
+
+class LeadStatus(StrEnum):
+    """A lead's state machine: new → sent → accepted / declined / expired."""
+
+    NEW = "new"
+    SENT = "sent"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+
+
+class Lead(BaseModel):
+    """A shopper's request to an atelier, stored before any notification goes out."""
+
+    id: str = Field(default_factory=lambda: new_id("lead"))
+    user_key: str
+    atelier_id: str
+    design: Design
+    status: LeadStatus = LeadStatus.NEW
+    created_at: datetime = Field(default_factory=utc_now)
+
+
+class UserProfile(BaseModel):
+    """A shopper's saved designs and standing preferences (size, city, budget...)."""
+
+    user_key: str
+    preferences: DesignBrief = Field(default_factory=DesignBrief)
+    saved_designs: list[Design] = Field(default_factory=list)

@@ -1,0 +1,1 @@
+"""Brief understanding: turning a shopper's words into a DesignBrief."""

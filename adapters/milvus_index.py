@@ -11,6 +11,7 @@ placeholders, so one literal form serves every backend.
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -122,6 +123,10 @@ class MilvusProductIndex:
         self._dimension = embedder.dimension
         self._lite_path: str | None = None
         if settings.uri is None:
+            # Lite's in-process gRPC server logs a traceback when pymilvus asks it for a
+            # timestamp while waiting on index creation (a call Lite does not implement and
+            # pymilvus does without); the index is built all the same.
+            logging.getLogger("grpc._server").setLevel(logging.CRITICAL)
             data_dir.mkdir(parents=True, exist_ok=True)
             self._lite_path = str((data_dir / LITE_FILE).resolve())
         token = settings.token.get_secret_value() if settings.token else ""

@@ -121,10 +121,12 @@ class SentenceTransformerEmbedder:
         folder = model_folder(self._settings.text_model)
         try:
             from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as transformers_logging
         except ImportError as error:
             raise EmbedderError(
                 "text embeddings need sentence-transformers: pip install 'stylegenie[ml]'"
             ) from error
+        transformers_logging.disable_progress_bar()  # no weight-loading bars in chat output
         model = SentenceTransformer(
             str(folder), device=_pick_device(self._settings.device), local_files_only=True
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import tempfile
 import time
@@ -90,7 +91,11 @@ def run_turns(app: object, turns: int) -> dict[str, list[float]]:
         for kind, event in JOURNEY:
             if done >= turns:
                 break
-            incoming = Incoming.choice(choices[int(event[1:])].id) if event.startswith("#") else Incoming.from_text(event)
+            incoming = (
+                Incoming.choice(choices[int(event[1:])].id)
+                if event.startswith("#")
+                else Incoming.from_text(event)
+            )
             start = time.perf_counter()
             reply = app.engine.handle(key, incoming)  # type: ignore[attr-defined]
             timings[kind].append((time.perf_counter() - start) * 1000)
@@ -106,9 +111,16 @@ def report(timings: dict[str, list[float]]) -> None:
     for kind in ("text-only", "render", "search"):
         values = timings.get(kind, [])
         if values:
-            print(f"{kind:<12}{len(values):>7}{percentile(values, 0.5):>9.1f}{percentile(values, 0.95):>9.1f}"
-                  f"{statistics.mean(values):>9.1f}")
-    print(f"{'all':<12}{count:>7}   throughput {count / (total_ms / 1000):.1f} turns/s (one thread)")
+            print(
+                f"{kind:<12}{len(values):>7}"
+                f"{percentile(values, 0.5):>9.1f}{percentile(values, 0.95):>9.1f}"
+                f"{statistics.mean(values):>9.1f}"
+            )
+    print(
+        f"{'all':<12}{count:>7}   throughput {count / (total_ms / 1000):.1f} turns/s (one thread)"
+    )
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS {peak_mib:.0f} MiB (PostgreSQL runs in its own process)")
 
 
 if __name__ == "__main__":

@@ -1,10 +1,10 @@
 """The ``stylegenie`` command: one subcommand per capability.
 
-    stylegenie chat [--script FILE]       talk to StyleGenie in the terminal
-    stylegenie catalog ingest FILE        load products (CSV or JSON Lines)
-    stylegenie ateliers import FILE       load ateliers (CSV or JSON Lines)
-    stylegenie search "TEXT"              search the catalogue from the shell
-    stylegenie worker --queues gpu        run a Celery worker
+stylegenie chat [--script FILE]       talk to StyleGenie in the terminal
+stylegenie catalog ingest FILE        load products (CSV or JSON Lines)
+stylegenie ateliers import FILE       load ateliers (CSV or JSON Lines)
+stylegenie search "TEXT"              search the catalogue from the shell
+stylegenie worker --queues gpu        run a Celery worker
 """
 
 from __future__ import annotations
@@ -83,7 +83,10 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
     from .wiring import assemble
 
     if not args.text.strip():
-        print("Give some words to search for, e.g. stylegenie search \"red summer dress\"", file=sys.stderr)
+        print(
+            'Give some words to search for, e.g. stylegenie search "red summer dress"',
+            file=sys.stderr,
+        )
         return 2
     app = assemble(settings)
     try:
@@ -99,10 +102,22 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
         app.close()
     for hit in hits:
         if args.json:
-            print(json.dumps({"product_id": hit.product.id, "name": hit.product.name, "price": hit.product.price,
-                              "score": hit.score, "breakdown": hit.breakdown.model_dump()}))
+            print(
+                json.dumps(
+                    {
+                        "product_id": hit.product.id,
+                        "name": hit.product.name,
+                        "price": hit.product.price,
+                        "score": hit.score,
+                        "breakdown": hit.breakdown.model_dump(),
+                    }
+                )
+            )
         else:
-            print(f"{hit.score:.3f}  {hit.product.price:>8g} {hit.product.currency}  {hit.product.name}  ({hit.why})")
+            print(
+                f"{hit.score:.3f}  {hit.product.price:>8g} {hit.product.currency}  "
+                f"{hit.product.name}  ({hit.why})"
+            )
     return 0
 
 
@@ -113,19 +128,34 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
     from stylegenie.gpu_workers.celery_app import configure_celery
 
     if settings.workers.mode == "eager":
-        print("STYLEGENIE_WORKERS__MODE is 'eager': tasks run inside the chat process; "
-              "set it to 'celery' to run separate workers.", file=sys.stderr)
+        print(
+            "STYLEGENIE_WORKERS__MODE is 'eager': tasks run inside the chat process; "
+            "set it to 'celery' to run separate workers.",
+            file=sys.stderr,
+        )
         return 2
     database = open_database(settings)
     runtime.set_builder(lambda: runtime.runtime_from_settings(settings, PostgresCatalog(database)))
     app = configure_celery(settings)
-    app.worker_main(["worker", "--queues", args.queues, "--concurrency", str(args.concurrency), "--loglevel", "INFO"])
+    app.worker_main(
+        [
+            "worker",
+            "--queues",
+            args.queues,
+            "--concurrency",
+            str(args.concurrency),
+            "--loglevel",
+            "INFO",
+        ]
+    )
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
-    parser = argparse.ArgumentParser(prog="stylegenie", description="StyleGenie, the fashion design assistant.")
+    parser = argparse.ArgumentParser(
+        prog="stylegenie", description="StyleGenie, the fashion design assistant."
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -135,14 +165,18 @@ def build_parser() -> argparse.ArgumentParser:
     chat.set_defaults(run=_chat)
 
     catalog = commands.add_parser("catalog", help="manage the product catalogue").add_subparsers(
-        dest="action", required=True, metavar="ACTION")
+        dest="action", required=True, metavar="ACTION"
+    )
     ingest = catalog.add_parser("ingest", help="load products from a CSV or JSON Lines file")
     ingest.add_argument("file")
     ingest.set_defaults(run=_catalog_ingest)
 
     ateliers = commands.add_parser("ateliers", help="manage ateliers").add_subparsers(
-        dest="action", required=True, metavar="ACTION")
-    atelier_import = ateliers.add_parser("import", help="load ateliers from a CSV or JSON Lines file")
+        dest="action", required=True, metavar="ACTION"
+    )
+    atelier_import = ateliers.add_parser(
+        "import", help="load ateliers from a CSV or JSON Lines file"
+    )
     atelier_import.add_argument("file")
     atelier_import.set_defaults(run=_ateliers_import)
 
@@ -163,8 +197,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``stylegenie`` console script."""
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
     try:
         settings = load_settings()

@@ -60,7 +60,7 @@ class TerminalChat:
     def say(self, line: str) -> None:
         """Send one line as the shopper and print the assistant's reply."""
         if line.startswith("@choice"):
-            wanted = line[len("@choice"):].strip()
+            wanted = line[len("@choice") :].strip()
             choice = find_choice(self._choices, wanted)
             if choice is None:
                 self._print(f"(no button {wanted!r} on the last reply)")
@@ -70,7 +70,9 @@ class TerminalChat:
         else:
             self._print(f"> {line}")
             incoming = Incoming.from_text(line)
-        reply = self._engine.handle(self._chat_key, incoming, progress=lambda note: self._print(f"  … {note}"))
+        reply = self._engine.handle(
+            self._chat_key, incoming, progress=lambda note: self._print(f"  … {note}")
+        )
         self._choices = reply.choices
         self._print(format_reply(reply) + "\n")
 

@@ -80,7 +80,11 @@ def assemble(settings: Settings) -> StyleGenie:
     if settings.workers.mode == "eager":
         runtime.set_builder(lambda: runtime.runtime_from_settings(settings, catalog))
     sessions, limiter = chat_state_for(settings)
-    ateliers, users, leads = PostgresAteliers(database), PostgresUsers(database), PostgresLeads(database)
+    ateliers, users, leads = (
+        PostgresAteliers(database),
+        PostgresUsers(database),
+        PostgresLeads(database),
+    )
     services = EngineServices(
         brief_reader=brief_reader_for(settings),
         workers=CeleryWorkers(settings.workers.task_timeout_s),

@@ -51,7 +51,7 @@ class MilvusSettings(BaseModel):
 
 
 class EmbedderSettings(BaseModel):
-    """The text encoder: all-MiniLM-L6-v2 shipped on PyPI, or a local sentence-transformers folder."""
+    """The text encoder: all-MiniLM-L6-v2 from PyPI, or a local sentence-transformers folder."""
 
     text_model: str = "all-MiniLM-L6-v2"
     device: Literal["cpu", "cuda", "auto"] = "auto"

@@ -70,7 +70,8 @@ class DesignBrief(BaseModel):
 
     def summary(self) -> str:
         """A one-line human summary, e.g. "sage linen dress for a wedding, under 120 EUR"."""
-        words = [*self.colours, self.fabric, self.length, self.silhouette, self.garment or "outfit"]
+        colours = [colour.lower() for colour in self.colours]
+        words = [*colours, self.fabric, self.length, self.silhouette, self.garment or "outfit"]
         text = " ".join(w for w in words if w)
         if self.sleeves:
             text += f" with {self.sleeves} sleeves"
@@ -163,7 +164,7 @@ class ProductHit(BaseModel):
 
 
 class Atelier(BaseModel):
-    """A workshop that can make a design; contact details are revealed only after a lead is accepted."""
+    """A workshop that can make a design; its contact is revealed only after a lead is accepted."""
 
     id: str
     name: str

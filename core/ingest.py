@@ -31,13 +31,17 @@ class CatalogIngestor:
     crash between the two leaves metadata without vectors, which the next run repairs.
     """
 
-    def __init__(self, embedder: Embedder, index: ProductIndex, catalog: CatalogRepo, batch_size: int = 256) -> None:
+    def __init__(
+        self, embedder: Embedder, index: ProductIndex, catalog: CatalogRepo, batch_size: int = 256
+    ) -> None:
         self._embedder = embedder
         self._index = index
         self._catalog = catalog
         self._batch_size = batch_size
 
-    def ingest(self, products: Iterable[Product], on_batch: Callable[[int], None] | None = None) -> int:
+    def ingest(
+        self, products: Iterable[Product], on_batch: Callable[[int], None] | None = None
+    ) -> int:
         """Load every product; ``on_batch`` hears how many were done after each batch."""
         done = 0
         for batch in _chunks(products, self._batch_size):

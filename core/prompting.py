@@ -11,11 +11,14 @@ NEGATIVE_PROMPT = "text, watermark, logo, deformed hands, extra limbs, blurry, l
 
 def prompt_from_brief(brief: DesignBrief) -> str:
     """A fashion-illustration prompt naming every attribute the brief sets."""
-    garment = " ".join(
-        w
-        for w in [*brief.colours, brief.fabric, brief.length, brief.silhouette, brief.garment]
-        if w
-    ).lower() or "outfit"
+    garment = (
+        " ".join(
+            w
+            for w in [*brief.colours, brief.fabric, brief.length, brief.silhouette, brief.garment]
+            if w
+        ).lower()
+        or "outfit"
+    )
     details = []
     if brief.sleeves:
         details.append(f"{brief.sleeves} sleeves")

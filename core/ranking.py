@@ -68,7 +68,13 @@ def score_product(
 
 def explain(product: Product, breakdown: ScoreBreakdown, budget_max: float | None) -> str:
     """One plain line on why this product was chosen."""
-    closeness = "very close" if breakdown.cosine >= 0.6 else "close" if breakdown.cosine >= 0.4 else "a loose"
+    closeness = (
+        "very close"
+        if breakdown.cosine >= 0.6
+        else "close"
+        if breakdown.cosine >= 0.4
+        else "a loose"
+    )
     parts = [f"{closeness} match to your design" if closeness != "a loose" else "a loose match"]
     if budget_max is not None:
         parts.append(f"{product.price:g} {product.currency} fits your {budget_max:g} budget")
@@ -106,7 +112,11 @@ def _collapse_duplicates(hits: list[ProductHit]) -> list[ProductHit]:
     seen: set[tuple[str, str, str]] = set()
     kept = []
     for hit in hits:
-        key = (hit.product.brand.lower(), " ".join(hit.product.name.lower().split()), hit.product.colour.lower())
+        key = (
+            hit.product.brand.lower(),
+            " ".join(hit.product.name.lower().split()),
+            hit.product.colour.lower(),
+        )
         if key not in seen:
             seen.add(key)
             kept.append(hit)

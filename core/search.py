@@ -70,8 +70,14 @@ class ProductSearcher:
         if len(hits) < query.top_k and query.filters.colours:
             relaxed = query.filters.model_copy(update={"colours": []})
             shown = {hit.product.id for hit in hits}
+            wanted = " or ".join(colour.lower() for colour in query.filters.colours)
             hits += [
-                hit
+                hit.model_copy(
+                    update={
+                        "why": f"in {hit.product.colour.lower()}, as no more {wanted} ones "
+                        f"fit; {hit.why}"
+                    }
+                )
                 for hit in self._ranked(vector, relaxed, limit, query)
                 if hit.product.id not in shown
             ]

@@ -21,7 +21,7 @@ def configure_celery(settings: Settings) -> Celery:
     """Apply the worker settings to the shared app and return it."""
     eager = settings.workers.mode == "eager"
     app.conf.update(
-        broker_url=None if eager else settings.workers.broker_url,
+        broker_url="memory://" if eager else settings.workers.broker_url,
         result_backend=None if eager else settings.workers.result_backend,
         task_always_eager=eager,
         task_eager_propagates=True,

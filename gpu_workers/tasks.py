@@ -22,7 +22,9 @@ def render_designs(self: Any, designs: list[dict[str, Any]]) -> list[dict[str, A
             self.update_state(state="PROGRESS", meta={"done": number - 1, "total": len(designs)})
         data = worker.renderer.render(design)
         ref = worker.images.put(f"{design.id}.png", data)
-        rendered.append(design.model_copy(update={"image_ref": ref, "model": worker.renderer.model_name}))
+        rendered.append(
+            design.model_copy(update={"image_ref": ref, "model": worker.renderer.model_name})
+        )
     return [design.model_dump(mode="json") for design in rendered]
 
 

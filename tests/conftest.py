@@ -87,7 +87,10 @@ def make_app(tmp_path: Path, pg_url: str, minilm: object) -> Iterator[object]:
 
     def build(**overrides: object) -> object:
         settings = Settings(
-            data_dir=tmp_path / "data", database={"url": pg_url}, render={"image_size": 96}, **overrides
+            data_dir=tmp_path / "data",
+            database={"url": pg_url},
+            render={"image_size": 96},
+            **overrides,
         )
         app = assemble(settings)
         if not worker:

@@ -1,4 +1,4 @@
-"""The conversation engine end to end, on the embedded backends with real PostgreSQL and Milvus Lite."""
+"""The conversation engine end to end: embedded backends, real PostgreSQL and Milvus Lite."""
 
 from __future__ import annotations
 
@@ -33,7 +33,9 @@ class Shopper:
         return self.press_id(choice.id)
 
     def press_id(self, choice_id: str) -> Reply:
-        self.last = self.app.engine.handle(self.key, Incoming.choice(choice_id), self.progress.append)
+        self.last = self.app.engine.handle(
+            self.key, Incoming.choice(choice_id), self.progress.append
+        )
         return self.last
 
 
@@ -115,7 +117,9 @@ def test_an_old_button_after_a_new_conversation_says_it_expired(make_app: Any) -
         (Incoming.from_text("/saved"), texts.NO_SAVED),
     ],
 )
-def test_every_kind_of_message_gets_a_helpful_reply(make_app: Any, incoming: Incoming, expected: str) -> None:
+def test_every_kind_of_message_gets_a_helpful_reply(
+    make_app: Any, incoming: Incoming, expected: str
+) -> None:
     reply = make_app().engine.handle("test:odd", incoming)
     assert reply.text.startswith(expected)
 
@@ -136,7 +140,9 @@ def test_a_huge_message_is_read_in_part_and_answered(make_app: Any) -> None:
 
 
 def test_a_photo_with_a_caption_is_read_by_its_caption(make_app: Any) -> None:
-    reply = make_app().engine.handle("test:photo", Incoming(kind=MessageKind.PHOTO, text="white sneakers"))
+    reply = make_app().engine.handle(
+        "test:photo", Incoming(kind=MessageKind.PHOTO, text="white sneakers")
+    )
     assert reply.text.startswith(texts.PHOTO_WITH_CAPTION) and reply.images
 
 
@@ -173,7 +179,9 @@ def test_saved_designs_and_preferences_live_in_the_user_profile(make_app: Any) -
     assert len(app.users.get_user(shopper.key).saved_designs) == 1
 
 
-def test_a_restarted_process_continues_the_conversation_from_redis(make_app: Any, redis_prefix: str) -> None:
+def test_a_restarted_process_continues_the_conversation_from_redis(
+    make_app: Any, redis_prefix: str
+) -> None:
     redis_settings = {"url": REDIS_URL, "key_prefix": redis_prefix}
     before = Shopper(make_app(redis=redis_settings), key="telegram:42")
     before.send("yellow summer dress under 60")

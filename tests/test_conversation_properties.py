@@ -7,25 +7,57 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from stylegenie.core.conversation.state import COMMANDS, ConversationState, Incoming, MessageKind, Stage
+from stylegenie.core.conversation.state import (
+    COMMANDS,
+    ConversationState,
+    Incoming,
+    MessageKind,
+    Stage,
+)
 from stylegenie.core.reply import Reply
 
-WORDS = ["red", "navy", "linen", "dress", "tee", "trainers", "under 50", "between 40 and 60", "-5",
-         "make it green", "longer sleeves", "actually a jumpsuit", "Lisbon", "for my dad", "size M",
-         "€80 max", "🤷", "", "   ", "x" * 3000, "Atlantis", "hello"]
+WORDS = [
+    "red",
+    "navy",
+    "linen",
+    "dress",
+    "tee",
+    "trainers",
+    "under 50",
+    "between 40 and 60",
+    "-5",
+    "make it green",
+    "longer sleeves",
+    "actually a jumpsuit",
+    "Lisbon",
+    "for my dad",
+    "size M",
+    "€80 max",
+    "🤷",
+    "",
+    "   ",
+    "x" * 3000,
+    "Atlantis",
+    "hello",
+]
 
 texts_ = st.one_of(st.sampled_from(WORDS), st.text(max_size=60))
 commands = st.builds(
     lambda name, argument: Incoming(kind=MessageKind.COMMAND, command=name, text=argument),
-    st.sampled_from([*COMMANDS, "teleport"]), st.sampled_from(["", "80", "size M, Lisbon", "-3", "abc"]),
+    st.sampled_from([*COMMANDS, "teleport"]),
+    st.sampled_from(["", "80", "size M, Lisbon", "-3", "abc"]),
 )
-static_choices = st.sampled_from(["products", "ateliers", "more", "new", "pick:d-00000000", "lead:x", "vary:", "save:"])
+static_choices = st.sampled_from(
+    ["products", "ateliers", "more", "new", "pick:d-00000000", "lead:x", "vary:", "save:"]
+)
 events = st.one_of(
     texts_.map(lambda t: Incoming(kind=MessageKind.TEXT, text=t)),
     commands,
     static_choices.map(Incoming.choice),
     st.integers(0, 5).map(lambda n: Incoming(kind=MessageKind.CHOICE, choice_id=f"#{n}")),
-    st.sampled_from([MessageKind.STICKER, MessageKind.PHOTO, MessageKind.OTHER]).map(lambda k: Incoming(kind=k)),
+    st.sampled_from([MessageKind.STICKER, MessageKind.PHOTO, MessageKind.OTHER]).map(
+        lambda k: Incoming(kind=k)
+    ),
 )
 
 
@@ -59,6 +91,9 @@ def test_random_conversations_always_get_a_valid_reply(make_app: Any) -> None:
             Reply.model_validate(last.model_dump())
             assert last.text.strip()
             assert len({c.id for c in last.choices}) == len(last.choices)
-            assert_consistent(ConversationState.model_validate(app.engine._services.sessions.load(key)))
+            assert_consistent(
+                ConversationState.model_validate(app.engine._services.sessions.load(key))
+            )
 
     run()
+    assert next(counter) >= 2000, "hypothesis ran fewer conversations than asked"

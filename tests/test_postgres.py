@@ -8,6 +8,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+
 from stylegenie.adapters.postgres.database import (
     Database,
     embedded_database_url,

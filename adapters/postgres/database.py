@@ -22,6 +22,7 @@ from types import TracebackType
 from psycopg import Connection
 from psycopg.rows import DictRow, dict_row
 from psycopg_pool import ConnectionPool
+
 from stylegenie.config.settings import Settings
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")

@@ -15,6 +15,7 @@ from psycopg import sql
 from psycopg.rows import DictRow
 from psycopg.types.json import Jsonb
 from pydantic import BaseModel
+
 from stylegenie.core.domain import Atelier, Lead, LeadStatus, Product, UserProfile
 
 from .database import Database

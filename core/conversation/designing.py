@@ -11,8 +11,19 @@ from .context import EngineOptions, EngineServices
 from .state import ConversationState, Stage
 
 VISUAL_FIELDS = frozenset(
-    {"garment", "category", "article_types", "colours", "fabric", "silhouette", "length",
-     "sleeves", "occasion", "style_notes", "gender"}
+    {
+        "garment",
+        "category",
+        "article_types",
+        "colours",
+        "fabric",
+        "silhouette",
+        "length",
+        "sleeves",
+        "occasion",
+        "style_notes",
+        "gender",
+    }
 )
 """Fields whose change calls for new designs (a new budget or city does not)."""
 
@@ -84,12 +95,16 @@ class DesignFlow:
             state.awaiting = "budget"
             return Reply(text=texts.BAD_BUDGET)
         state.awaiting = None
-        budget = update.model_dump(include={"budget_min", "budget_max", "currency"}, exclude_unset=True)
+        budget = update.model_dump(
+            include={"budget_min", "budget_max", "currency"}, exclude_unset=True
+        )
         state.brief = state.brief.model_copy(
             update={"budget_min": None, "budget_max": None, **budget}
         )
         current = self.current_choices(state)
-        return Reply(text=texts.BUDGET_SET.format(budget=state.brief.budget_text()), choices=current.choices)
+        return Reply(
+            text=texts.BUDGET_SET.format(budget=state.brief.budget_text()), choices=current.choices
+        )
 
     def pick(self, state: ConversationState, design_id: str) -> Reply:
         """The shopper chose one design: show it with what can be done next."""
@@ -104,11 +119,15 @@ class DesignFlow:
             choices=self.next_steps(design),
         )
 
-    def vary(self, state: ConversationState, design_id: str, progress: ProgressCallback | None) -> Reply:
+    def vary(
+        self, state: ConversationState, design_id: str, progress: ProgressCallback | None
+    ) -> Reply:
         """New seeds of the chosen design."""
         design = state.design(design_id)
         assert design is not None
-        reply = self._show_designs(state, variations_of(design, self._options.designs_per_brief), progress)
+        reply = self._show_designs(
+            state, variations_of(design, self._options.designs_per_brief), progress
+        )
         reply.text = texts.VARIATIONS_READY.format(count=len(reply.images))
         return reply
 
@@ -124,10 +143,14 @@ class DesignFlow:
     def current_choices(self, state: ConversationState) -> Reply:
         """Where the conversation stands, as a short text and the buttons that apply now."""
         if state.chosen:
-            return Reply(text=texts.PICKED.format(summary=state.chosen.brief.summary()),
-                         choices=self.next_steps(state.chosen))
+            return Reply(
+                text=texts.PICKED.format(summary=state.chosen.brief.summary()),
+                choices=self.next_steps(state.chosen),
+            )
         if state.designs:
-            return Reply(text="Pick one of the designs above.", choices=self._pick_choices(state.designs))
+            return Reply(
+                text="Pick one of the designs above.", choices=self._pick_choices(state.designs)
+            )
         return Reply(text=texts.ASK_TO_DESCRIBE)
 
     def next_steps(self, design: Design) -> list[Choice]:
@@ -154,10 +177,14 @@ class DesignFlow:
         return Reply(text="", images=images, choices=self._pick_choices(rendered))
 
     def _pick_choices(self, designs: list[Design]) -> list[Choice]:
-        picks = [Choice(id=f"pick:{d.id}", label=f"Pick {n}") for n, d in enumerate(designs, start=1)]
+        picks = [
+            Choice(id=f"pick:{d.id}", label=f"Pick {n}") for n, d in enumerate(designs, start=1)
+        ]
         return [*picks, Choice(id="more", label="New designs")]
 
-    def _with_preferences(self, chat_key: str, update: DesignBrief, changed: set[str]) -> DesignBrief:
+    def _with_preferences(
+        self, chat_key: str, update: DesignBrief, changed: set[str]
+    ) -> DesignBrief:
         preferences = self._services.users.get_user(chat_key).preferences
         defaults = {
             name: getattr(preferences, name)

@@ -36,7 +36,7 @@ class ConversationEngine:
         self._options = options or EngineOptions()
         self._designs = DesignFlow(services, self._options)
         self._shopping = ShoppingFlow(services, self._options, self._designs)
-        self._profile = ProfileFlow(services)
+        self._profile = ProfileFlow(services, self._designs)
         self._commands: dict[str, Handler] = {
             "start": self._start,
             "new": self._start,
@@ -129,7 +129,11 @@ class ConversationEngine:
         return reply
 
     def _press(
-        self, chat_key: str, state: ConversationState, choice_id: str, progress: ProgressCallback | None
+        self,
+        chat_key: str,
+        state: ConversationState,
+        choice_id: str,
+        progress: ProgressCallback | None,
     ) -> Reply:
         action, _, argument = choice_id.partition(":")
         if action in ("pick", "vary", "save") and state.design(argument) is None:
@@ -154,13 +158,17 @@ class ConversationEngine:
         current = self._designs.current_choices(state)
         return Reply(text=texts.STALE_BUTTON + " " + current.text, choices=current.choices)
 
-    def _start(self, chat_key: str, state: ConversationState, text: str, progress: ProgressCallback | None) -> Reply:
+    def _start(
+        self, chat_key: str, state: ConversationState, text: str, progress: ProgressCallback | None
+    ) -> Reply:
         state.reset()
         if text.strip():
             return self._designs.describe(chat_key, state, text, progress)
         return Reply(text=texts.GREETING)
 
-    def _cancel(self, chat_key: str, state: ConversationState, text: str, progress: ProgressCallback | None) -> Reply:
+    def _cancel(
+        self, chat_key: str, state: ConversationState, text: str, progress: ProgressCallback | None
+    ) -> Reply:
         state.reset()
         return Reply(text=texts.CANCELLED)
 

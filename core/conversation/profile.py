@@ -6,7 +6,7 @@ from ..ports import ProgressCallback
 from ..reply import ImageRef, Reply
 from . import texts
 from .context import EngineServices
-from .designing import PREFERENCE_FIELDS, mentioned
+from .designing import PREFERENCE_FIELDS, DesignFlow, mentioned
 from .state import ConversationState
 
 MAX_SAVED_SHOWN = 10
@@ -15,8 +15,9 @@ MAX_SAVED_SHOWN = 10
 class ProfileFlow:
     """Saving designs and setting preferences, stored in the user repository."""
 
-    def __init__(self, services: EngineServices) -> None:
+    def __init__(self, services: EngineServices, designs: DesignFlow) -> None:
         self._services = services
+        self._designs = designs
 
     def save_chosen(
         self, chat_key: str, state: ConversationState, text: str, progress: ProgressCallback | None
@@ -32,11 +33,12 @@ class ProfileFlow:
         if design is None:
             return Reply(text=texts.NOTHING_TO_SAVE)
         profile = self._services.users.get_user(chat_key)
+        buttons = self._designs.current_choices(state).choices
         if any(saved.id == design.id for saved in profile.saved_designs):
-            return Reply(text=texts.ALREADY_SAVED)
+            return Reply(text=texts.ALREADY_SAVED, choices=buttons)
         profile.saved_designs.append(design)
         self._services.users.save_user(profile)
-        return Reply(text=texts.SAVED)
+        return Reply(text=texts.SAVED, choices=buttons)
 
     def saved(
         self, chat_key: str, state: ConversationState, text: str, progress: ProgressCallback | None
@@ -46,9 +48,14 @@ class ProfileFlow:
         if not designs:
             return Reply(text=texts.NO_SAVED)
         recent = designs[-MAX_SAVED_SHOWN:]
-        images = [ImageRef(ref=d.image_ref, caption=d.brief.summary()) for d in recent if d.image_ref]
+        images = [
+            ImageRef(ref=d.image_ref, caption=d.brief.summary()) for d in recent if d.image_ref
+        ]
         lines = [f"{n}. {d.brief.summary()}" for n, d in enumerate(recent, start=1)]
-        return Reply(text=texts.SAVED_LIST.format(count=len(designs)) + "\n" + "\n".join(lines), images=images)
+        return Reply(
+            text=texts.SAVED_LIST.format(count=len(designs)) + "\n" + "\n".join(lines),
+            images=images,
+        )
 
     def prefs(
         self, chat_key: str, state: ConversationState, text: str, progress: ProgressCallback | None
@@ -71,5 +78,9 @@ class ProfileFlow:
 
 
 def _describe(preferences: object) -> str:
-    values = [f"{name} {getattr(preferences, name)}" for name in PREFERENCE_FIELDS if getattr(preferences, name)]
+    values = [
+        f"{name} {getattr(preferences, name)}"
+        for name in PREFERENCE_FIELDS
+        if getattr(preferences, name)
+    ]
     return ", ".join(values)

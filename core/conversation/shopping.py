@@ -21,7 +21,9 @@ log = logging.getLogger(__name__)
 class ShoppingFlow:
     """The buying part of the conversation: products, ateliers and leads."""
 
-    def __init__(self, services: EngineServices, options: EngineOptions, designs: DesignFlow) -> None:
+    def __init__(
+        self, services: EngineServices, options: EngineOptions, designs: DesignFlow
+    ) -> None:
         self._services = services
         self._options = options
         self._designs = designs
@@ -36,8 +38,11 @@ class ShoppingFlow:
             progress("Looking through the catalogue…")
         query = query_from_brief(state.brief, self._options.products_per_search)
         hits = self._services.workers.search_products(query)
-        budget = f" within {state.brief.budget_text()}" if state.brief.budget_text() else ""
-        after = [Choice(id="ateliers", label="Find an atelier"), Choice(id="more", label="New designs")]
+        budget = f", {state.brief.budget_text()}" if state.brief.budget_text() else ""
+        after = [
+            Choice(id="ateliers", label="Find an atelier"),
+            Choice(id="more", label="New designs"),
+        ]
         if not hits:
             text = texts.NO_PRODUCTS.format(summary=state.brief.summary(), budget="")
             return Reply(text=text, choices=after)
@@ -88,10 +93,14 @@ class ShoppingFlow:
             )
             for m in matches
         ]
-        choices = [Choice(id=f"lead:{m.atelier.id}", label=f"Ask {m.atelier.name}") for m in matches]
+        choices = [
+            Choice(id=f"lead:{m.atelier.id}", label=f"Ask {m.atelier.name}") for m in matches
+        ]
         near = f" near {brief.city}"
         return Reply(
-            text=texts.ATELIERS_FOUND.format(category=category, near=near), ateliers=cards, choices=choices
+            text=texts.ATELIERS_FOUND.format(category=category, near=near),
+            ateliers=cards,
+            choices=choices,
         )
 
     def set_city(

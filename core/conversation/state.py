@@ -57,12 +57,23 @@ class MessageKind(StrEnum):
     OTHER = "other"
 
 
-COMMANDS = ("start", "new", "help", "saved", "save", "budget", "prefs", "products", "ateliers", "cancel")
+COMMANDS = (
+    "start",
+    "new",
+    "help",
+    "saved",
+    "save",
+    "budget",
+    "prefs",
+    "products",
+    "ateliers",
+    "cancel",
+)
 """Commands every front-end maps (Telegram /commands, Discord slash commands, terminal)."""
 
 
 class Incoming(BaseModel):
-    """One event from a person: text, a command with its argument, a button press or a media message."""
+    """One event from a person: text, a command and its argument, a button press or media."""
 
     kind: MessageKind
     text: str = ""
@@ -75,7 +86,9 @@ class Incoming(BaseModel):
         stripped = text.strip()
         if stripped.startswith("/") and len(stripped) > 1:
             name, _, argument = stripped[1:].partition(" ")
-            return cls(kind=MessageKind.COMMAND, command=name.split("@")[0].lower(), text=argument.strip())
+            return cls(
+                kind=MessageKind.COMMAND, command=name.split("@")[0].lower(), text=argument.strip()
+            )
         return cls(kind=MessageKind.TEXT, text=text)
 
     @classmethod

@@ -3,25 +3,23 @@
 GREETING = (
     "Hi! I'm StyleGenie. Describe an outfit in your own words and I'll sketch designs, "
     "find products like them within your budget, or an atelier that can make it.\n"
-    "For example: \"something flowy in sage green for a garden wedding, under 120, I'm in Lisbon\"."
+    'For example: "something flowy in sage green for a garden wedding, under 120, I\'m in Lisbon".'
 )
 
 HELP = (
     "Here's what I can do:\n"
-    "• Describe an outfit (\"navy linen blazer for work, under 150\") and I'll draw designs.\n"
-    "• Refine by typing: \"make it green\", \"longer sleeves\", \"under 80\", \"actually a jumpsuit\".\n"
+    '• Describe an outfit ("navy linen blazer for work, under 150") and I\'ll draw designs.\n'
+    '• Refine by typing: "make it green", "longer sleeves", "under 80", "actually a jumpsuit".\n'
     "• /products — shops' items like your design  • /ateliers — makers near you\n"
     "• /save and /saved — keep designs  • /budget 80 — set a budget  • /prefs size M, Lisbon\n"
     "• /new — start over  • /cancel — drop the current request"
 )
 
 ASK_TO_DESCRIBE = "Tell me what you'd like to wear — a garment, colours, an occasion, a budget."
-ASK_GARMENT = (
-    "Got it{so_far}. What should it be — a dress, a shirt, trousers, trainers, a jacket…?"
-)
+ASK_GARMENT = "Got it{so_far}. What should it be — a dress, a shirt, trousers, trainers, a jacket…?"
 NOTHING_UNDERSTOOD = (
-    "I didn't catch a change there. You can say things like \"make it green\", "
-    "\"under 80\", \"longer sleeves\" or \"actually a jumpsuit\"."
+    'I didn\'t catch a change there. You can say things like "make it green", '
+    '"under 80", "longer sleeves" or "actually a jumpsuit".'
 )
 EMPTY_MESSAGE = "That message was empty. " + ASK_TO_DESCRIBE
 TRUNCATED = "That's a long message — I read the first {limit} characters.\n"
@@ -35,22 +33,19 @@ OTHER_MEDIA = "I can only read text messages. " + ASK_TO_DESCRIBE
 UNKNOWN_COMMAND = "I don't know /{name}. " + HELP
 SLOW_DOWN = "You're sending messages faster than I can design — give me a moment and try again."
 SOMETHING_WENT_WRONG = (
-    "Sorry, something went wrong on my side while {doing}. Nothing you said is lost — please try again."
+    "Sorry, something went wrong on my side while {doing}. "
+    "Nothing you said is lost — please try again."
 )
 STATE_RESET = "I lost track of our earlier conversation, so let's start fresh. " + ASK_TO_DESCRIBE
 
 DESIGNS_READY = "Here are {count} designs for a {summary}. Pick one, or keep refining in words."
 DESIGNS_UPDATED = "Updated: {summary}. Here are fresh designs."
 VARIATIONS_READY = "Here are {count} variations of the design you picked."
-PICKED = (
-    "Lovely choice: {summary}. Shall I find products like it, or an atelier that can make it?"
-)
-NO_BUDGET_HINT = " (Tell me a budget any time, e.g. \"under 80\".)"
+PICKED = "Lovely choice: {summary}. Shall I find products like it, or an atelier that can make it?"
+NO_BUDGET_HINT = ' (Tell me a budget any time, e.g. "under 80".)'
 BUDGET_SET = "Budget set: {budget}."
-ASK_BUDGET = "What's your budget? For example \"80\", \"under 120\" or \"between 40 and 60\"."
-BAD_BUDGET = (
-    "I need a budget as a positive number, like \"80\", \"under 120\" or \"between 40 and 60\"."
-)
+ASK_BUDGET = 'What\'s your budget? For example "80", "under 120" or "between 40 and 60".'
+BAD_BUDGET = 'I need a budget as a positive number, like "80", "under 120" or "between 40 and 60".'
 DETAILS_SET = "Noted: {summary}."
 
 NEED_DESIGN_FIRST = "Let's design something first. " + ASK_TO_DESCRIBE

@@ -1,0 +1,55 @@
+"""The stylegenie command: subcommands, settings errors, and the demo script's whole journey."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from stylegenie.bots.cli import build_parser, main
+from stylegenie.bots.terminal import TerminalChat, find_choice
+from stylegenie.config import SettingsError, load_settings
+from stylegenie.core.reply import Choice
+
+DEMO = Path(__file__).resolve().parents[1] / "examples" / "demo.txt"
+
+
+def test_help_lists_every_capability() -> None:
+    text = build_parser().format_help()
+    for command in ("chat", "catalog", "ateliers", "search", "worker"):
+        assert command in text
+
+
+def test_a_wrong_setting_stops_start_up_naming_the_key(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("STYLEGENIE_WORKERS__MODE", "turbo")
+    assert main(["chat"]) == 2
+    message = capsys.readouterr().err
+    assert "STYLEGENIE_WORKERS__MODE" in message and "'eager' or 'celery'" in message
+    monkeypatch.setenv("STYLEGENIE_WORKERS__MODE", "eager")
+    monkeypatch.setenv("STYLEGENIE_RANKING__ALPHA", "-1")
+    with pytest.raises(SettingsError, match="STYLEGENIE_RANKING__ALPHA"):
+        load_settings()
+
+
+def test_buttons_are_found_by_id_number_or_label() -> None:
+    choices = [Choice(id="pick:d-1", label="Pick 1"), Choice(id="products", label="Show products")]
+    assert find_choice(choices, "products") == choices[1]
+    assert find_choice(choices, "1") == choices[0]
+    assert find_choice(choices, "show products") == choices[1]
+    assert find_choice(choices, "3") is None and find_choice(choices, "nothing") is None
+
+
+def test_the_demo_script_shows_the_whole_journey(make_app: Any) -> None:
+    out = io.StringIO()
+    TerminalChat(make_app().engine, "terminal:demo", out).replay(DEMO.read_text().splitlines())
+    transcript = out.getvalue()
+    assert "What should it be" in transcript
+    assert transcript.count("[image]") >= 6
+    assert "Products like your design, under 120" in transcript and " EUR — " in transcript
+    assert "Ateliers that can make your dress near Lisbon" in transcript
+    assert "I've sent your design to" in transcript
+    assert "no button" not in transcript

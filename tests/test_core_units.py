@@ -1,0 +1,119 @@
+"""Unit behaviour of the core's pure parts: ranking, prompts, search queries, matching, state."""
+
+from __future__ import annotations
+
+import pytest
+
+from stylegenie.core.conversation.state import ConversationState, Incoming, MessageKind, Stage
+from stylegenie.core.domain import Atelier, DesignBrief, Product
+from stylegenie.core.matching import match_ateliers
+from stylegenie.core.prompting import designs_for_brief, prompt_from_brief, variations_of
+from stylegenie.core.ranking import RankingWeights, price_alignment, rank, score_product
+from stylegenie.core.search import query_from_brief
+
+
+def product(pid: str, price: float, **fields: object) -> Product:
+    return Product(id=pid, name=f"Item {pid}", price=price, **fields)  # type: ignore[arg-type]
+
+
+def test_price_alignment_prefers_prices_inside_the_budget() -> None:
+    assert price_alignment(50, None, None) == 0.5
+    assert price_alignment(50, 40, 60) == 1.0
+    assert price_alignment(20, None, 100) > price_alignment(90, None, 100) >= 0.5
+    assert price_alignment(150, None, 100) < 0.5
+    assert price_alignment(10, 40, None) < 0.5
+
+
+def test_score_is_the_weighted_sum_and_keeps_every_term() -> None:
+    weights = RankingWeights(alpha=0.5, beta=0.2, gamma=0.2, delta=0.1)
+    item = product("a", 40, brand_score=0.8, in_stock=True)
+    breakdown = score_product(item, cosine=0.9, weights=weights, budget_max=80)
+    expected = 0.5 * 0.9 + 0.2 * price_alignment(40, None, 80) + 0.2 * 0.8 + 0.1 * 1.0
+    assert breakdown.total == pytest.approx(expected, abs=1e-4)
+    assert (breakdown.cosine, breakdown.brand_score, breakdown.availability) == (0.9, 0.8, 1.0)
+
+
+def test_rank_orders_best_first_and_collapses_duplicate_listings() -> None:
+    twin_a = product("a", 30, brand="Acme", colour="Red")
+    twin_b = product("b", 30, brand="Acme", colour="Red").model_copy(update={"name": "item A"})
+    other = product("c", 30, brand="Other", colour="Red")
+    hits = rank([(twin_a, 0.5), (twin_b, 0.9), (other, 0.7)], RankingWeights())
+    assert [hit.product.id for hit in hits] == ["b", "c"]
+    assert all(hit.why for hit in hits)
+
+
+def test_weights_change_the_order() -> None:
+    cheap_far = product("cheap", 10, brand_score=0.1)
+    dear_close = product("dear", 95, brand_score=0.9)
+    pairs = [(cheap_far, 0.3), (dear_close, 0.8)]
+    by_similarity = rank(pairs, RankingWeights(alpha=1, beta=0, gamma=0, delta=0), budget_max=100)
+    by_price = rank(pairs, RankingWeights(alpha=0, beta=1, gamma=0, delta=0), budget_max=100)
+    assert by_similarity[0].product.id == "dear" and by_price[0].product.id == "cheap"
+
+
+def test_a_brief_becomes_a_prompt_and_filters() -> None:
+    brief = DesignBrief(
+        garment="dress",
+        article_types=["Dresses"],
+        colours=["Green"],
+        fabric="linen",
+        sleeves="long",
+        occasion="garden wedding",
+        gender="women",
+        budget_max=120,
+    )
+    prompt = prompt_from_brief(brief)
+    for word in ("green linen dress", "long sleeves", "garden wedding", "a woman"):
+        assert word in prompt
+    query = query_from_brief(brief, top_k=4)
+    assert query.filters.max_price == 120 and query.filters.article_types == ["Dresses"]
+    assert query.filters.genders == ["women", "unisex"] and query.top_k == 4
+
+
+def test_designs_record_distinct_seeds_and_variations_link_their_parent() -> None:
+    designs = designs_for_brief(DesignBrief(garment="coat"), 3, "preview-card")
+    assert len({d.seed for d in designs}) == 3 and len({d.id for d in designs}) == 3
+    children = variations_of(designs[0], 2)
+    assert all(c.parent_id == designs[0].id and c.prompt == designs[0].prompt for c in children)
+    assert designs[0].id not in {c.id for c in children}
+
+
+def atelier(aid: str, city: str, lat: float, lon: float, **fields: object) -> Atelier:
+    base = dict(categories=["dress"], price_min=80, price_max=500)
+    return Atelier(id=aid, name=aid, city=city, lat=lat, lon=lon, **{**base, **fields})  # type: ignore[arg-type]
+
+
+def test_matching_keeps_capable_nearby_or_remote_ateliers() -> None:
+    brief = DesignBrief(garment="dress", category="dress", city="Lisbon", budget_max=150)
+    ateliers = [
+        atelier("near", "Lisbon", 38.72, -9.14),
+        atelier("suits-only", "Lisbon", 38.72, -9.14, categories=["suit"]),
+        atelier("far", "Berlin", 52.52, 13.40),
+        atelier("far-remote", "Berlin", 52.52, 13.40, remote_friendly=True),
+    ]
+    matches = match_ateliers(brief, ateliers, radius_km=50)
+    assert [m.atelier.id for m in matches] == ["near", "far-remote"]
+    assert matches[0].distance_km is not None and matches[0].distance_km < 5
+    assert "Lisbon" in matches[0].reason and "remotely" in matches[1].reason
+
+
+def test_matching_says_when_an_atelier_starts_above_the_budget() -> None:
+    brief = DesignBrief(garment="dress", category="dress", city="Lisbon", budget_max=40)
+    [match] = match_ateliers(brief, [atelier("near", "Lisbon", 38.72, -9.14)], radius_km=50)
+    assert "above your budget" in match.reason
+
+
+def test_a_brief_update_replaces_only_what_it_mentions() -> None:
+    brief = DesignBrief(garment="dress", colours=["Red"], budget_max=80)
+    merged = brief.merged(DesignBrief(colours=["Green"]))
+    assert (merged.garment, merged.colours, merged.budget_max) == ("dress", ["Green"], 80)
+    assert DesignBrief(budget_min=90, budget_max=40).budget_min == 40
+
+
+def test_typed_commands_and_state_reset() -> None:
+    command = Incoming.from_text("/budget@StyleGenieBot 80")
+    assert (command.kind, command.command, command.text) == (MessageKind.COMMAND, "budget", "80")
+    assert Incoming.from_text("/").kind is MessageKind.TEXT
+    state = ConversationState(stage=Stage.PICKED, brief=DesignBrief(garment="tee"), turns=7)
+    state.reset()
+    assert state.stage is Stage.NEW and state.brief.garment is None and state.turns == 7

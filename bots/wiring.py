@@ -54,8 +54,11 @@ def brief_reader_for(settings: Settings) -> BriefReader:
     if not settings.llm.model:
         return rules
     from stylegenie.adapters.llm_reader import FallbackBriefReader, LiteLLMBriefReader
+    from stylegenie.core.understanding.vocabulary import COLOURS, GARMENTS
 
-    return FallbackBriefReader(LiteLLMBriefReader(settings.llm), rules)
+    article_types = sorted({t for garment in GARMENTS.values() for t in garment.article_types})
+    llm = LiteLLMBriefReader(settings.llm, article_types, sorted(set(COLOURS.values())))
+    return FallbackBriefReader(llm, rules)
 
 
 def chat_state_for(settings: Settings) -> tuple[SessionStore, RateLimiter]:

@@ -42,12 +42,15 @@ class RedisSettings(BaseModel):
 
 
 class MilvusSettings(BaseModel):
-    """Product vectors; without a URI a Milvus Lite file under the data folder is used."""
+    """Product vectors: a server URI, a managed local server, or (default) a Milvus Lite file."""
 
     uri: str | None = None
     token: SecretStr | None = None
+    managed_server: bool = False
+    managed_port: int = Field(default=19530, ge=1024, le=65535)
     collection: str = "products"
     index_type: Literal["FLAT", "HNSW", "IVF_FLAT", "AUTOINDEX"] = "FLAT"
+    hybrid_ranker: Literal["rrf", "weighted"] = "rrf"
 
 
 class EmbedderSettings(BaseModel):
@@ -56,6 +59,22 @@ class EmbedderSettings(BaseModel):
     text_model: str = "all-MiniLM-L6-v2"
     device: Literal["cpu", "cuda", "auto"] = "auto"
     batch_size: int = Field(default=64, ge=1)
+
+
+class ImageEncoderSettings(BaseModel):
+    """CLIP (open_clip) image and text towers; no model means text vectors only."""
+
+    model: str | None = None
+    pretrained: str | None = None
+    device: Literal["cpu", "cuda", "auto"] = "auto"
+    batch_size: int = Field(default=16, ge=1)
+
+
+class SearchSettings(BaseModel):
+    """Product search behaviour: result cache and product thumbnails."""
+
+    cache_ttl_s: int = Field(default=600, ge=0)
+    thumbnail_px: int = Field(default=320, ge=32, le=2048)
 
 
 class RenderSettings(BaseModel):
@@ -123,6 +142,8 @@ class Settings(BaseSettings):
     redis: RedisSettings = Field(default_factory=RedisSettings)
     milvus: MilvusSettings = Field(default_factory=MilvusSettings)
     embedder: EmbedderSettings = Field(default_factory=EmbedderSettings)
+    image_encoder: ImageEncoderSettings = Field(default_factory=ImageEncoderSettings)
+    search: SearchSettings = Field(default_factory=SearchSettings)
     render: RenderSettings = Field(default_factory=RenderSettings)
     workers: WorkerSettings = Field(default_factory=WorkerSettings)
     images: ImageStoreSettings = Field(default_factory=ImageStoreSettings)

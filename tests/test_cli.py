@@ -53,3 +53,19 @@ def test_the_demo_script_shows_the_whole_journey(make_app: Any) -> None:
     assert "Ateliers that can make your dress near Lisbon" in transcript
     assert "I've sent your design to" in transcript
     assert "no button" not in transcript
+
+
+def test_with_an_llm_configured_the_parser_is_its_fallback() -> None:
+    from stylegenie.adapters.llm_reader import FallbackBriefReader
+    from stylegenie.bots.wiring import brief_reader_for
+    from stylegenie.config import Settings
+    from stylegenie.core.domain import DesignBrief
+    from stylegenie.core.understanding.rules import RuleBasedBriefReader
+
+    assert isinstance(brief_reader_for(Settings()), RuleBasedBriefReader)
+    unreachable = Settings(llm={"model": "openai/none", "api_base": "http://127.0.0.1:9/v1",
+                                "api_key": "x", "timeout_s": 0.5, "retries": 0})
+    reader = brief_reader_for(unreachable)
+    assert isinstance(reader, FallbackBriefReader)
+    update = reader.read("red trainers under 60", DesignBrief())
+    assert (update.colours, update.budget_max) == (["Red"], 60)

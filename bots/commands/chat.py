@@ -1,0 +1,33 @@
+"""`stylegenie chat`: talk to StyleGenie in the terminal, or replay a script."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from stylegenie.config import Settings
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    """Talk to StyleGenie in the terminal, or replay a script."""
+    from ..terminal import TerminalChat
+    from ..wiring import assemble
+
+    app = assemble(settings)
+    try:
+        chat = TerminalChat(app.engine, chat_key=f"terminal:{args.user}")
+        if args.script:
+            chat.replay(Path(args.script).read_text(encoding="utf-8").splitlines())
+        else:
+            chat.interactive()
+    finally:
+        app.close()
+    return 0
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    """Register ``chat``."""
+    chat = commands.add_parser("chat", help="talk to StyleGenie in the terminal")
+    chat.add_argument("--script", help="replay a conversation file and print the transcript")
+    chat.add_argument("--user", default="local", help="who is chatting (keeps their saved designs)")
+    chat.set_defaults(run=run)

@@ -76,6 +76,23 @@ class Embedder(Protocol):
     def embed_texts(self, texts: Sequence[str]) -> list[list[float]]: ...
 
 
+class ImageEmbedder(Protocol):
+    """A CLIP-style encoder: images and texts into one space of unit-length vectors."""
+
+    @property
+    def dimension(self) -> int:
+        """The size of every vector this encoder returns."""
+        ...
+
+    def embed_images(self, images: Sequence[bytes]) -> list[list[float]]:
+        """One vector per encoded image (JPEG/PNG/WebP bytes), in order."""
+        ...
+
+    def embed_texts(self, texts: Sequence[str]) -> list[list[float]]:
+        """One vector per text, in the same space as the images."""
+        ...
+
+
 class ProductIndex(Protocol):
     """Vector index of products with scalar fields for filtering."""
 

@@ -8,6 +8,12 @@ from pathlib import Path
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
 
 
+def check_name(name: str) -> None:
+    """Refuse image names that are not plain file names (no folders, no tricks)."""
+    if not _SAFE_NAME.match(name):
+        raise ValueError(f"unsafe image name: {name!r}")
+
+
 class LocalImageStore:
     """Writes images under one folder; a reference is the file's absolute path."""
 
@@ -17,8 +23,7 @@ class LocalImageStore:
 
     def put(self, name: str, data: bytes) -> str:
         """Store bytes under a plain file name (no folders) and return its reference."""
-        if not _SAFE_NAME.match(name):
-            raise ValueError(f"unsafe image name: {name!r}")
+        check_name(name)
         path = self._folder / name
         temporary = path.with_suffix(path.suffix + ".part")
         temporary.write_bytes(data)

@@ -13,8 +13,6 @@ message can hold personal data: it is logged at DEBUG level only.
 from __future__ import annotations
 
 import logging
-import os
-import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -24,12 +22,12 @@ from stylegenie.config.settings import LLMSettings
 from stylegenie.core.domain import DesignBrief
 from stylegenie.core.ports import BriefReader
 
+from .litellm_client import load_litellm, provider_arguments
+
 __all__ = ["BriefReaderError", "FallbackBriefReader", "LiteLLMBriefReader", "system_prompt"]
 
 log = logging.getLogger(__name__)
 
-_litellm: Any = None
-_import_lock = threading.Lock()
 
 _FIELDS = """\
 - garment: the garment in the shopper's own plain words ("dress", "t-shirt", "sneakers").
@@ -73,19 +71,6 @@ def system_prompt(article_types: Sequence[str], colours: Sequence[str]) -> str:
     return _RULES.format(fields=fields)
 
 
-def _litellm_module() -> Any:
-    """Import litellm once, without its network fetch of the price map at import."""
-    global _litellm
-    with _import_lock:
-        if _litellm is None:
-            os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
-            import litellm
-
-            litellm.suppress_debug_info = True  # no "Give Feedback" banner on stdout per error
-            _litellm = litellm
-    return _litellm
-
-
 class LiteLLMBriefReader:
     """A :class:`BriefReader` that asks an LLM, through litellm, for a structured update."""
 
@@ -102,7 +87,7 @@ class LiteLLMBriefReader:
 
     def read(self, text: str, current: DesignBrief) -> DesignBrief:
         """The update the message asks for: only the fields it mentions are set."""
-        litellm = _litellm_module()
+        litellm = load_litellm()
         from openai import OpenAIError  # litellm's errors all derive from it
         retryable = (
             litellm.Timeout,
@@ -135,9 +120,7 @@ class LiteLLMBriefReader:
         )
         response = litellm.completion(
             model=settings.model,
-            api_base=settings.api_base,
-            api_key=settings.api_key.get_secret_value() if settings.api_key else None,
-            timeout=settings.timeout_s,
+            **provider_arguments(settings),
             max_retries=0,  # retries are counted here, not hidden in the OpenAI client
             messages=[
                 {"role": "system", "content": self._system},

@@ -4,6 +4,12 @@ Without ``MilvusSettings.uri`` the index is a Milvus Lite file, ``<data_dir>/pro
 served inside this process; with a URI it is a Milvus server (standalone, cluster, or
 ``milvus-lite server`` shared by several processes).
 
+With an image encoder configured the collection also holds ``image_vector`` (CLIP, COSINE)
+and a ``has_image`` flag. Milvus Lite 3.2 accepts nullable vector fields, but Milvus servers
+only from 2.6 and not the bundled 2.3.5, so a product without a photo stores a placeholder
+unit vector with ``has_image == false``, and every image search filters on ``has_image``.
+Several vector fields and ``hybrid_search`` need Milvus >= 2.4 (or Milvus Lite 3.x).
+
 Filters are written into the boolean expression as escaped literals. pymilvus 3 can send
 templated filters (``filter_params``), but Milvus Lite 3.2 rejects the ``{name}``
 placeholders, so one literal form serves every backend.
@@ -15,9 +21,17 @@ import logging
 import math
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pymilvus import DataType, MilvusClient
+import numpy as np
+from pymilvus import (
+    AnnSearchRequest,
+    DataType,
+    MilvusClient,
+    MilvusException,
+    RRFRanker,
+    WeightedRanker,
+)
 
 from stylegenie.config.settings import MilvusSettings
 from stylegenie.core.domain import Product
@@ -27,6 +41,8 @@ __all__ = ["LITE_FILE", "MilvusProductIndex", "filter_expression", "quote"]
 
 LITE_FILE = "products.db"
 VECTOR_FIELD = "text_vector"
+IMAGE_FIELD = "image_vector"
+HAS_IMAGE = "has_image"
 UPSERT_BATCH = 500
 _TEXT_FIELDS = {
     "id": 256,
@@ -94,6 +110,14 @@ def _row(product: Product, vector: Sequence[float]) -> dict[str, Any]:
     }
 
 
+def _dot(a: Sequence[float], b: Sequence[float]) -> float:
+    return float(np.dot(np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)))
+
+
+def _with_image(expression: str) -> str:
+    return f"{expression} and {HAS_IMAGE} == true" if expression else f"{HAS_IMAGE} == true"
+
+
 def _batches(rows: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
     for start in range(0, len(rows), size):
         yield rows[start : start + size]
@@ -103,8 +127,11 @@ class MilvusProductIndex:
     """Product vectors and the scalar fields that filters need, in one Milvus collection.
 
     Fields: ``id`` (the catalogue's product id, primary key), ``text_vector`` (COSINE),
-    ``price``, ``article_type``, ``category``, ``colour``, ``gender``, ``in_stock``, ``brand``.
-    The collection is created on first open, sized by the embedder's dimension.
+    ``price``, ``article_type``, ``category``, ``colour``, ``gender``, ``in_stock``, ``brand``,
+    and with ``image_dimension`` also ``image_vector`` (COSINE) and ``has_image``. The
+    collection is created on first open, sized by the encoders' dimensions; reopened without
+    ``image_dimension``, a collection that has image vectors keeps them (text-only upserts
+    then store products as photo-less).
 
     Milvus Lite allows only one process to open a ``.db`` file: a second one fails with
     ``DataDirLockedError``. Several processes (bot, Celery workers) must share a server
@@ -117,10 +144,17 @@ class MilvusProductIndex:
     segments by itself (and rate-limits flushes), so it is not flushed.
     """
 
-    def __init__(self, settings: MilvusSettings, embedder: Embedder, data_dir: Path) -> None:
+    def __init__(
+        self,
+        settings: MilvusSettings,
+        embedder: Embedder,
+        data_dir: Path,
+        image_dimension: int | None = None,
+    ) -> None:
         self._settings = settings
         self._collection = settings.collection
         self._dimension = embedder.dimension
+        self._image_dimension = image_dimension
         self._lite_path: str | None = None
         if settings.uri is None:
             # Lite's in-process gRPC server logs a traceback when pymilvus asks it for a
@@ -150,20 +184,39 @@ class MilvusProductIndex:
         """The size of the stored text vectors."""
         return self._dimension
 
-    def upsert(self, products: Sequence[Product], vectors: Sequence[Sequence[float]]) -> None:
-        """Insert or replace products (by id) with their text vectors, in batches.
+    @property
+    def image_dimension(self) -> int | None:
+        """The size of the stored image vectors; None when the collection has none."""
+        return self._image_dimension
 
-        Upsert many products per call: on Milvus Lite each call ends with a flush.
+    def upsert(
+        self,
+        products: Sequence[Product],
+        vectors: Sequence[Sequence[float]],
+        image_vectors: Sequence[Sequence[float] | None] | None = None,
+    ) -> None:
+        """Insert or replace whole products (by id) with their vectors, in batches.
+
+        ``image_vectors`` has one item per product, None for a product without a photo;
+        leaving it out stores every product as photo-less. Upsert many products per call:
+        on Milvus Lite each call ends with a flush.
         """
         if len(products) != len(vectors):
             raise ValueError(f"{len(products)} products but {len(vectors)} vectors")
+        if image_vectors is not None and self._image_dimension is None:
+            raise ValueError("this collection has no image vectors: configure an image encoder")
+        images = list(image_vectors) if image_vectors is not None else [None] * len(products)
+        if len(images) != len(products):
+            raise ValueError(f"{len(products)} products but {len(images)} image vectors")
         rows = [_row(p, v) for p, v in zip(products, vectors, strict=True)]
-        for row in rows:
-            if len(row[VECTOR_FIELD]) != self._dimension:
-                raise ValueError(
-                    f"product {row['id']!r}: vector has {len(row[VECTOR_FIELD])} values, "
-                    f"the index stores {self._dimension}"
-                )
+        for row, image in zip(rows, images, strict=True):
+            self._check_length(row["id"], row[VECTOR_FIELD], self._dimension)
+            if self._image_dimension is not None:
+                if image is not None:
+                    self._check_length(row["id"], image, self._image_dimension)
+                placeholder = [1.0] + [0.0] * (self._image_dimension - 1)
+                row[IMAGE_FIELD] = [float(x) for x in image] if image is not None else placeholder
+                row[HAS_IMAGE] = image is not None
         for batch in _batches(rows, UPSERT_BATCH):
             self._client.upsert(self._collection, batch)
         if self._is_lite and rows:
@@ -183,6 +236,65 @@ class MilvusProductIndex:
         return [
             IndexHit(product_id=str(hit["id"]), cosine=float(hit["distance"])) for hit in results[0]
         ]
+
+    def search_image(
+        self, vector: Sequence[float], filters: SearchFilters, limit: int
+    ) -> list[IndexHit]:
+        """The ``limit`` products whose photos are nearest, among those with a photo."""
+        self._require_images()
+        results = self._client.search(
+            self._collection,
+            data=[[float(x) for x in vector]],
+            filter=_with_image(filter_expression(filters)),
+            limit=limit,
+            anns_field=IMAGE_FIELD,
+            search_params={"metric_type": "COSINE"},
+            output_fields=[],
+        )
+        return [
+            IndexHit(product_id=str(hit["id"]), cosine=float(hit["distance"])) for hit in results[0]
+        ]
+
+    def hybrid(
+        self,
+        text_vector: Sequence[float],
+        image_vector: Sequence[float],
+        filters: SearchFilters,
+        limit: int,
+        ranker: Literal["rrf", "weighted"] | None = None,
+    ) -> list[IndexHit]:
+        """Text and image searches fused by Milvus ``hybrid_search``, best first.
+
+        Both searches apply the filters (the image one only among products with a photo);
+        ``ranker`` (default: the settings' ``hybrid_ranker``) fuses them: reciprocal rank
+        (k=60) or equal weights. Each hit's ``cosine`` is the mean of its text cosine and
+        its image cosine, an image cosine of 0 for a product without a photo.
+        """
+        self._require_images()
+        expression = filter_expression(filters)
+        text = [float(x) for x in text_vector]
+        image = [float(x) for x in image_vector]
+        requests = [
+            AnnSearchRequest([text], VECTOR_FIELD, {"metric_type": "COSINE"}, limit, expression),
+            AnnSearchRequest(
+                [image], IMAGE_FIELD, {"metric_type": "COSINE"}, limit, _with_image(expression)
+            ),
+        ]
+        fuse = RRFRanker() if (ranker or self._settings.hybrid_ranker) == "rrf" else None
+        results = self._client.hybrid_search(
+            self._collection,
+            requests,
+            fuse or WeightedRanker(0.5, 0.5),
+            limit=limit,
+            output_fields=[VECTOR_FIELD, IMAGE_FIELD, HAS_IMAGE],
+        )
+        hits = []
+        for hit in results[0]:
+            entity = hit["entity"]
+            seen = _dot(image, entity[IMAGE_FIELD]) if entity[HAS_IMAGE] else 0.0
+            cosine = (_dot(text, entity[VECTOR_FIELD]) + seen) / 2
+            hits.append(IndexHit(product_id=str(hit["id"]), cosine=cosine))
+        return hits
 
     def count(self) -> int:
         """How many products the index holds."""
@@ -206,21 +318,44 @@ class MilvusProductIndex:
 
             server_manager_instance.release_server(self._lite_path)
 
+    def _require_images(self) -> None:
+        if self._image_dimension is None:
+            raise ValueError(
+                f"collection {self._collection!r} has no image vectors: configure an image encoder"
+            )
+
+    @staticmethod
+    def _check_length(product_id: str, vector: Sequence[float], expected: int) -> None:
+        if len(vector) != expected:
+            raise ValueError(
+                f"product {product_id!r}: vector has {len(vector)} values, "
+                f"the index stores {expected}"
+            )
+
     def _open_collection(self) -> None:
         if self._client.has_collection(self._collection):
-            self._check_dimension()
+            self._check_dimensions()
         else:
             self._create_collection()
         self._client.load_collection(self._collection)
 
-    def _check_dimension(self) -> None:
+    def _check_dimensions(self) -> None:
         fields = self._client.describe_collection(self._collection)["fields"]
-        stored = next(int(f["params"]["dim"]) for f in fields if f["name"] == VECTOR_FIELD)
+        dims = {f["name"]: int(f["params"]["dim"]) for f in fields if "dim" in f.get("params", {})}
+        stored = dims[VECTOR_FIELD]
         if stored != self._dimension:
             raise ValueError(
                 f"collection {self._collection!r} stores {stored}-d vectors but the embedder "
                 f"makes {self._dimension}-d ones: re-index into a new collection or drop it"
             )
+        stored_image = dims.get(IMAGE_FIELD)
+        if self._image_dimension is not None and stored_image != self._image_dimension:
+            held = f"{stored_image}-d image vectors" if stored_image else "no image vectors"
+            raise ValueError(
+                f"collection {self._collection!r} holds {held} but the image encoder makes "
+                f"{self._image_dimension}-d ones: re-index into a new collection or drop it"
+            )
+        self._image_dimension = stored_image
 
     def _create_collection(self) -> None:
         schema = MilvusClient.create_schema(auto_id=False, enable_dynamic_field=False)
@@ -231,11 +366,23 @@ class MilvusProductIndex:
         for name, length in _TEXT_FIELDS.items():
             if name != "id":
                 schema.add_field(name, DataType.VARCHAR, max_length=length)
+        if self._image_dimension is not None:
+            schema.add_field(IMAGE_FIELD, DataType.FLOAT_VECTOR, dim=self._image_dimension)
+            schema.add_field(HAS_IMAGE, DataType.BOOL)
         index = self._client.prepare_index_params()
-        index.add_index(
-            field_name=VECTOR_FIELD,
-            index_type=self._settings.index_type,
-            metric_type="COSINE",
-            params=_INDEX_PARAMS.get(self._settings.index_type, {}),
-        )
-        self._client.create_collection(self._collection, schema=schema, index_params=index)
+        for field in (VECTOR_FIELD, IMAGE_FIELD) if self._image_dimension else (VECTOR_FIELD,):
+            index.add_index(
+                field_name=field,
+                index_type=self._settings.index_type,
+                metric_type="COSINE",
+                params=_INDEX_PARAMS.get(self._settings.index_type, {}),
+            )
+        try:
+            self._client.create_collection(self._collection, schema=schema, index_params=index)
+        except MilvusException as error:
+            if self._image_dimension is None:
+                raise
+            raise ValueError(
+                f"cannot create {self._collection!r} with image vectors ({error}): two vector "
+                "fields need Milvus >= 2.4 or Milvus Lite 3.x"
+            ) from error

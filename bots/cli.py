@@ -5,6 +5,7 @@ stylegenie catalog ingest FILE        load products (CSV or JSON Lines)
 stylegenie ateliers import FILE       load ateliers (CSV or JSON Lines)
 stylegenie search "TEXT"              search the catalogue from the shell
 stylegenie worker --queues gpu        run a Celery worker
+stylegenie telegram                   run the Telegram bot
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from collections.abc import Callable
 
 from stylegenie.config import Settings, SettingsError, load_settings
 
-from .commands import ateliers, catalog, chat, search, worker
+from .commands import ateliers, catalog, chat, search, telegram, worker
 
 Command = Callable[[argparse.Namespace, Settings], int]
-SUBCOMMANDS = (chat, catalog, ateliers, search, worker)
+SUBCOMMANDS = (chat, catalog, ateliers, search, worker, telegram)
 
 
 def build_parser() -> argparse.ArgumentParser:

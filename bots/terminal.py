@@ -2,7 +2,9 @@
 
 A script has one message per line; ``#`` starts a comment; ``@choice X`` presses a
 button of the last reply, where X is the button's id ("products"), its number as
-printed ("2") or its label ("Pick 2").
+printed ("2") or its label ("Pick 2"); ``@as NAME`` goes on as another terminal
+user (an atelier owner answering a lead, say) and a bare ``@as`` comes back. Messages the product sends outside a
+turn (a lead to an owner, an owner's answer to a shopper) print as "[to NAME] …".
 """
 
 from __future__ import annotations
@@ -11,8 +13,11 @@ import sys
 from collections.abc import Iterable
 from typing import TextIO
 
+from stylegenie.adapters.notifiers import NotifierHub
 from stylegenie.core.conversation.engine import ConversationEngine
 from stylegenie.core.conversation.state import Incoming
+from stylegenie.core.domain import Atelier, Lead
+from stylegenie.core.leads import lead_summary
 from stylegenie.core.reply import Choice, Reply
 
 
@@ -53,12 +58,30 @@ class TerminalChat:
 
     def __init__(self, engine: ConversationEngine, chat_key: str, out: TextIO = sys.stdout) -> None:
         self._engine = engine
-        self._chat_key = chat_key
+        self._chat_key = self._home = chat_key
         self._out = out
         self._choices: list[Choice] = []
 
+    def receive_notifications(self, hub: NotifierHub) -> None:
+        """Print lead messages and shopper news addressed to terminal users."""
+        hub.register("terminal", self._owner_message, self._shopper_message)
+
+    def _owner_message(self, chat_id: str, lead: Lead, atelier: Atelier) -> None:
+        self._print(f"[to {chat_id}] New request for {atelier.name}: {lead_summary(lead, atelier)}"
+                    " (answer with /leads)\n")
+
+    def _shopper_message(self, chat_id: str, reply: Reply) -> None:
+        self._print(f"[to {chat_id}] " + format_reply(reply) + "\n")
+        if f"terminal:{chat_id}" == self._chat_key:
+            self._choices = reply.choices
+
     def say(self, line: str) -> None:
-        """Send one line as the shopper and print the assistant's reply."""
+        """Send one line as the current user and print the assistant's reply."""
+        if line == "@as" or line.startswith("@as "):
+            name = line[3:].strip()
+            self._chat_key = f"terminal:{name}" if name else self._home
+            self._print(f"(now chatting as {self._chat_key.partition(':')[2]})")
+            return
         if line.startswith("@choice"):
             wanted = line[len("@choice") :].strip()
             choice = find_choice(self._choices, wanted)

@@ -9,7 +9,7 @@ default, so an empty environment runs the whole product on one machine.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -77,12 +77,66 @@ class SearchSettings(BaseModel):
     thumbnail_px: int = Field(default=320, ge=32, le=2048)
 
 
-class RenderSettings(BaseModel):
-    """How designs are drawn; "preview" draws a labelled card from the brief."""
+class RenderPlan(NamedTuple):
+    """Steps, guidance scale and square image size for one render call."""
 
-    backend: Literal["preview"] = "preview"
+    steps: int
+    guidance: float
+    size: int
+
+
+RENDER_PRESETS = {
+    "sdxl-turbo": RenderPlan(steps=1, guidance=0.0, size=512),
+    "flux-schnell": RenderPlan(steps=4, guidance=0.0, size=1024),
+    "custom": RenderPlan(steps=25, guidance=5.0, size=512),
+}
+"""Published fast settings: SDXL-Turbo renders in 1 step at 512 px, FLUX.1-schnell in 4 at 1024."""
+
+
+class RenderSettings(BaseModel):
+    """How designs are drawn: a labelled preview card, diffusers on GPU workers, or a hosted API.
+
+    ``preset`` fills steps, guidance and size for a known model family; ``steps``,
+    ``guidance`` and ``image_size`` override it when set.
+    """
+
+    backend: Literal["preview", "diffusers", "hosted"] = "preview"
+    model: str | None = None
+    preset: Literal["sdxl-turbo", "flux-schnell", "custom"] = "sdxl-turbo"
+    steps: int | None = Field(default=None, ge=1, le=200)
+    guidance: float | None = Field(default=None, ge=0)
+    image_size: int | None = Field(default=None, ge=64, le=2048)
     designs_per_brief: int = Field(default=3, ge=1, le=4)
-    image_size: int = Field(default=512, ge=64, le=2048)
+    variation_strength: float = Field(default=0.45, gt=0, le=1)
+    device: Literal["cpu", "cuda", "auto"] = "auto"
+    output_format: Literal["webp", "jpeg", "png"] = "webp"
+    output_quality: int = Field(default=90, ge=1, le=100)
+    warm_up: bool = False
+
+    def plan(self) -> RenderPlan:
+        """The preset's steps, guidance and size, with any explicit setting taking precedence."""
+        preset = RENDER_PRESETS[self.preset]
+        return RenderPlan(
+            steps=self.steps or preset.steps,
+            guidance=preset.guidance if self.guidance is None else self.guidance,
+            size=self.image_size or preset.size,
+        )
+
+    @model_validator(mode="after")
+    def _model_for_real_backends(self) -> RenderSettings:
+        if self.backend != "preview" and not self.model:
+            raise ValueError(f"render backend {self.backend!r} needs a model (RENDER__MODEL)")
+        return self
+
+
+class ModerationSettings(BaseModel):
+    """What a request must not ask for: a blocklist, plus an LLM moderation model if set."""
+
+    blocklist: list[str] = Field(
+        default_factory=lambda: ["nude", "naked", "nsfw", "topless", "lingerie model",
+                                 "gore", "swastika", "child model"]
+    )
+    llm_model: str | None = None
 
 
 class WorkerSettings(BaseModel):
@@ -95,10 +149,23 @@ class WorkerSettings(BaseModel):
 
 
 class ImageStoreSettings(BaseModel):
-    """Where rendered images and thumbnails go; a local folder by default."""
+    """Where rendered images and thumbnails go: a local folder, or an S3-compatible bucket."""
 
-    backend: Literal["local"] = "local"
+    backend: Literal["local", "s3"] = "local"
     local_dir: Path | None = None
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_region: str = "us-east-1"
+    s3_access_key: SecretStr | None = None
+    s3_secret_key: SecretStr | None = None
+    public_base_url: str | None = None
+    url_expiry_s: int = Field(default=7 * 24 * 3600, ge=60)
+
+    @model_validator(mode="after")
+    def _bucket_for_s3(self) -> ImageStoreSettings:
+        if self.backend == "s3" and not self.s3_bucket:
+            raise ValueError("the s3 image store needs a bucket (IMAGES__S3_BUCKET)")
+        return self
 
 
 class RankingSettings(BaseModel):
@@ -117,12 +184,61 @@ class RankingSettings(BaseModel):
         return self
 
 
+class LeadSettings(BaseModel):
+    """The lead flow: delivery retries, expiry and the limits that keep owners from spam."""
+
+    expiry_hours: float = Field(default=48.0, gt=0)
+    delivery_attempts: int = Field(default=5, ge=1, le=20)
+    retry_backoff_s: float = Field(default=2.0, ge=0)
+    daily_limit_per_shopper: int = Field(default=5, ge=1)
+    open_cap_per_atelier: int = Field(default=20, ge=1)
+
+
+class PrivacySettings(BaseModel):
+    """Keys that encrypt atelier contact details at rest (Fernet).
+
+    The first key encrypts; every key decrypts, so a new key goes first and the old one
+    stays until ``stylegenie ateliers rotate-key`` has re-encrypted every row. Without a
+    key, one is generated once under the data folder (embedded setups only).
+    """
+
+    contact_keys: list[SecretStr] = Field(default_factory=list)
+
+
 class ChatSettings(BaseModel):
     """Limits that protect the conversation from floods and giant messages."""
 
     max_message_chars: int = Field(default=2000, ge=100)
     messages_per_minute: int = Field(default=30, ge=1)
     atelier_radius_km: float = Field(default=50.0, gt=0)
+
+
+class TelegramSettings(BaseModel):
+    """The Telegram bot: token, polling or webhook, who may use it, and how hard it works.
+
+    Messages per user are limited by the engine (``chat.messages_per_minute``); the
+    settings here throttle what the bot sends to Telegram as a whole.
+    """
+
+    token: SecretStr | None = None
+    mode: Literal["polling", "webhook"] = "polling"
+    webhook_address: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    api_base: str = "https://api.telegram.org"
+    allowed_chat_ids: list[int] = Field(default_factory=list)
+    admin_ids: list[int] = Field(default_factory=list)
+    engine_threads: int = Field(default=64, ge=1, le=1024)
+    sends_per_second: float = Field(default=30.0, ge=0)
+    flood_retries: int = Field(default=3, ge=0, le=10)
+    progress_delay_s: float = Field(default=1.0, ge=0)
+
+    @model_validator(mode="after")
+    def _address_for_webhook(self) -> TelegramSettings:
+        if self.mode == "webhook" and not self.webhook_address:
+            raise ValueError("webhook mode needs a public address (TELEGRAM__WEBHOOK_ADDRESS)")
+        return self
 
 
 class Settings(BaseSettings):
@@ -145,10 +261,14 @@ class Settings(BaseSettings):
     image_encoder: ImageEncoderSettings = Field(default_factory=ImageEncoderSettings)
     search: SearchSettings = Field(default_factory=SearchSettings)
     render: RenderSettings = Field(default_factory=RenderSettings)
+    moderation: ModerationSettings = Field(default_factory=ModerationSettings)
     workers: WorkerSettings = Field(default_factory=WorkerSettings)
     images: ImageStoreSettings = Field(default_factory=ImageStoreSettings)
     ranking: RankingSettings = Field(default_factory=RankingSettings)
     chat: ChatSettings = Field(default_factory=ChatSettings)
+    telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+    leads: LeadSettings = Field(default_factory=LeadSettings)
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
 
     @property
     def image_dir(self) -> Path:

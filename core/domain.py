@@ -52,6 +52,7 @@ class DesignBrief(BaseModel):
     size: str | None = None
     gender: Gender | None = None
     city: str | None = None
+    deadline_days: int | None = Field(default=None, ge=1, le=730)
 
     @model_validator(mode="after")
     def _budget_in_order(self) -> DesignBrief:
@@ -86,6 +87,8 @@ class DesignBrief(BaseModel):
             text += f", size {self.size}"
         if self.city:
             text += f", in {self.city}"
+        if self.deadline_days:
+            text += f", needed within {self.deadline_days} days"
         return text
 
     def budget_text(self) -> str:
@@ -115,6 +118,8 @@ class Design(BaseModel):
     model: str
     image_ref: str | None = None
     parent_id: str | None = None
+    source_image_ref: str | None = None
+    strength: float | None = Field(default=None, gt=0, le=1)
     created_at: datetime = Field(default_factory=utc_now)
 
 
@@ -192,6 +197,7 @@ class AtelierMatch(BaseModel):
     atelier: Atelier
     score: float
     distance_km: float | None = None
+    breakdown: dict[str, float] = Field(default_factory=dict)
     reason: str = ""
 
 
@@ -205,15 +211,46 @@ class LeadStatus(StrEnum):
     EXPIRED = "expired"
 
 
+class MatchRequest(BaseModel):
+    """What a design needs from an atelier, and where and when the shopper needs it."""
+
+    category: str
+    complexity: Complexity = "simple"
+    latitude: float | None = None
+    longitude: float | None = None
+    radius_km: float = 50.0
+    budget_min: float | None = None
+    budget_max: float | None = None
+    deadline_days: int | None = None
+    exclude_ids: list[str] = Field(default_factory=list)
+    limit: int = Field(default=3, ge=1, le=20)
+
+    @property
+    def has_origin(self) -> bool:
+        """Whether the shopper's position is known."""
+        return self.latitude is not None and self.longitude is not None
+
+
 class Lead(BaseModel):
-    """A shopper's request to an atelier, stored before any notification goes out."""
+    """A shopper's request to an atelier, stored before any notification goes out.
+
+    ``request`` is the matching request that found the atelier, kept so that after a
+    decline or expiry the next match can be found without the conversation.
+    ``idempotency_key`` makes a repeated submission return the stored lead.
+    """
 
     id: str = Field(default_factory=lambda: new_id("lead"))
     user_key: str
+    shopper_handle: str = ""
     atelier_id: str
     design: Design
+    request: MatchRequest | None = None
     status: LeadStatus = LeadStatus.NEW
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+    idempotency_key: str = ""
     created_at: datetime = Field(default_factory=utc_now)
+    updated_at: datetime = Field(default_factory=utc_now)
 
 
 class UserProfile(BaseModel):

@@ -1,57 +1,169 @@
-"""Catalogue ingestion: metadata first, then vectors, so nothing is searchable without metadata."""
+"""Catalogue ingestion: photos, then metadata, then vectors, batch by batch.
+
+For each batch: every product photo is read and checked, its thumbnail stored in the
+ImageStore and referenced in ``Product.image_ref``; the metadata is upserted into the
+relational store; only then are the text vectors (and image vectors, when an image encoder
+is configured) upserted into the product index. So a product is never searchable without
+its metadata: a crash between the two stores leaves metadata without vectors, and
+re-running the same feed repairs it, because both stores upsert by product id.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
+from typing import Protocol
 
 from .domain import Product
-from .ports import CatalogRepo, Embedder, ProductIndex
+from .ports import CatalogRepo, Embedder, ImageEmbedder, ImageStore, ProductIndex
+
+_SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    """A valid row of a feed: the product, its line, and where its photo is (if it has one)."""
+
+    product: Product
+    line: int = 0
+    photo: str | None = None
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """A row refused (``skipped``) or loaded with a problem, such as a broken photo."""
+
+    line: int
+    reason: str
+    skipped: bool = True
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.reason}" + ("" if self.skipped else " (row loaded)")
 
 
 @dataclass
 class IngestReport:
-    """How an ingestion went: rows loaded and the rows refused, with line and reason."""
+    """How an ingestion went: products loaded, photos stored, and the problems by row."""
 
     loaded: int = 0
-    errors: list[str] | None = None
+    photos: int = 0
+    problems: list[RowProblem] = field(default_factory=list)
 
 
-def _chunks(products: Iterable[Product], size: int) -> Iterator[list[Product]]:
-    iterator = iter(products)
+class PhotoReader(Protocol):
+    """Reads a product photo and makes its chat thumbnail."""
+
+    def read(self, location: str) -> bytes:
+        """The photo's bytes; OSError when it cannot be read."""
+        ...
+
+    def thumbnail(self, data: bytes) -> bytes:
+        """A small JPEG of the photo; ValueError when the bytes are not a readable image."""
+        ...
+
+
+def thumbnail_name(product_id: str) -> str:
+    """``thumb-<id>.jpg``; an id unfit for a file name is replaced by a hash of it."""
+    if not _SAFE_ID.match(product_id):
+        product_id = hashlib.sha256(product_id.encode()).hexdigest()[:24]
+    return f"thumb-{product_id}.jpg"
+
+
+def _chunks(items: Iterable[FeedItem], size: int) -> Iterator[list[FeedItem]]:
+    iterator = iter(items)
     while chunk := list(islice(iterator, size)):
         yield chunk
 
 
 class CatalogIngestor:
-    """Upserts products into the relational store and their text vectors into the index.
+    """Loads products into the relational store and their vectors into the index.
 
-    Re-running over the same feed is safe: both stores upsert by product id, and a
-    crash between the two leaves metadata without vectors, which the next run repairs.
+    ``photos`` and ``images`` turn product photos into stored thumbnails; with an
+    ``image_embedder`` each photo also gets an image vector.
     """
 
     def __init__(
-        self, embedder: Embedder, index: ProductIndex, catalog: CatalogRepo, batch_size: int = 256
+        self,
+        embedder: Embedder,
+        index: ProductIndex,
+        catalog: CatalogRepo,
+        batch_size: int = 256,
+        *,
+        photos: PhotoReader | None = None,
+        images: ImageStore | None = None,
+        image_embedder: ImageEmbedder | None = None,
     ) -> None:
         self._embedder = embedder
         self._index = index
         self._catalog = catalog
         self._batch_size = batch_size
+        self._photos = photos
+        self._images = images
+        self._image_embedder = image_embedder
 
     def ingest(
         self, products: Iterable[Product], on_batch: Callable[[int], None] | None = None
     ) -> int:
-        """Load every product; ``on_batch`` hears how many were done after each batch."""
-        done = 0
-        for batch in _chunks(products, self._batch_size):
-            self._catalog.upsert_products(batch)
-            vectors = self._embedder.embed_texts([p.search_text() for p in batch])
-            self._index.upsert(batch, vectors)
-            done += len(batch)
+        """Load products without photos; ``on_batch`` hears how many were done after each batch."""
+        return self.ingest_items((FeedItem(product) for product in products), on_batch).loaded
+
+    def ingest_items(
+        self, items: Iterable[FeedItem], on_batch: Callable[[int], None] | None = None
+    ) -> IngestReport:
+        """Load feed items with their photos; a broken photo is reported, its product loaded."""
+        report = IngestReport()
+        for batch in _chunks(items, self._batch_size):
+            self._load(batch, report)
             if on_batch:
-                on_batch(done)
-        return done
+                on_batch(report.loaded)
+        return report
+
+    def _load(self, batch: list[FeedItem], report: IngestReport) -> None:
+        products: list[Product] = []
+        photos: list[bytes | None] = []
+        for item in batch:
+            product, photo = self._with_photo(item, report)
+            products.append(product)
+            photos.append(photo)
+        self._catalog.upsert_products(products)
+        vectors = self._embedder.embed_texts([product.search_text() for product in products])
+        if self._image_embedder is None:
+            self._index.upsert(products, vectors)
+        else:
+            image_vectors = self._image_vectors(self._image_embedder, photos)
+            self._index.upsert(products, vectors, image_vectors=image_vectors)
+        report.loaded += len(products)
+
+    def _with_photo(self, item: FeedItem, report: IngestReport) -> tuple[Product, bytes | None]:
+        """The product with its thumbnail's reference, and the photo's bytes (None without)."""
+        if item.photo is None or self._photos is None:
+            return item.product, None
+        try:
+            data = self._photos.read(item.photo)
+            thumbnail = self._photos.thumbnail(data)
+            ref = (
+                self._images.put(thumbnail_name(item.product.id), thumbnail)
+                if self._images
+                else None
+            )
+        except (OSError, ValueError) as error:
+            reason = f"photo {item.photo} not used: {error}"
+            report.problems.append(RowProblem(item.line, reason, skipped=False))
+            return item.product, None
+        report.photos += 1
+        return (item.product.model_copy(update={"image_ref": ref}) if ref else item.product), data
+
+    @staticmethod
+    def _image_vectors(
+        encoder: ImageEmbedder, photos: Sequence[bytes | None]
+    ) -> list[list[float] | None]:
+        """One image vector per product, None for a product without a usable photo."""
+        present = [photo for photo in photos if photo is not None]
+        encoded = iter(encoder.embed_images(present) if present else [])
+        return [next(encoded) if photo is not None else None for photo in photos]
 
 
 def unique_by_id(products: Sequence[Product]) -> list[Product]:

@@ -9,11 +9,23 @@ All ports are synchronous: front-ends run core calls in worker threads.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any, Protocol
 
 from pydantic import BaseModel, Field
 
-from .domain import Atelier, Design, DesignBrief, Lead, LeadStatus, Product, ProductHit, UserProfile
+from .domain import (
+    Atelier,
+    Design,
+    DesignBrief,
+    Lead,
+    LeadStatus,
+    MatchRequest,
+    Product,
+    ProductHit,
+    UserProfile,
+)
+from .reply import Reply
 
 ProgressCallback = Callable[[str], None]
 """Receives a short progress line ("Rendering 2/4…") while slow work runs."""
@@ -94,13 +106,41 @@ class ImageEmbedder(Protocol):
 
 
 class ProductIndex(Protocol):
-    """Vector index of products with scalar fields for filtering."""
+    """Vector index of products with scalar fields for filtering.
 
-    def upsert(self, products: Sequence[Product], vectors: Sequence[Sequence[float]]) -> None: ...
+    Every product has a text vector; with an image encoder configured it may also have an
+    image vector (one per product, None for a product without a photo).
+    """
 
-    def search(
+    def upsert(
+        self,
+        products: Sequence[Product],
+        vectors: Sequence[Sequence[float]],
+        image_vectors: Sequence[Sequence[float] | None] | None = None,
+    ) -> None: ...
+
+    def search(self, vector: Sequence[float], filters: SearchFilters, limit: int) -> list[IndexHit]:
+        """Nearest text vectors that pass the filters; ``cosine`` is the text cosine."""
+        ...
+
+    def search_image(
         self, vector: Sequence[float], filters: SearchFilters, limit: int
-    ) -> list[IndexHit]: ...
+    ) -> list[IndexHit]:
+        """Nearest image vectors among products with a photo; ``cosine`` is the image cosine."""
+        ...
+
+    def hybrid(
+        self,
+        text_vector: Sequence[float],
+        image_vector: Sequence[float],
+        filters: SearchFilters,
+        limit: int,
+    ) -> list[IndexHit]:
+        """Text and image searches fused by the index, best first.
+
+        ``cosine`` is the mean of the text and image cosines (0 for a product without a photo).
+        """
+        ...
 
     def count(self) -> int: ...
 
@@ -124,6 +164,14 @@ class AtelierRepo(Protocol):
 
     def get_atelier(self, atelier_id: str) -> Atelier | None: ...
 
+    def find_ateliers(self, request: MatchRequest) -> list[Atelier]:
+        """Candidates for a match: the category, near the origin or remote-friendly."""
+        ...
+
+    def ateliers_of_owner(self, owner_key: str) -> list[Atelier]:
+        """The ateliers whose owner chats as ``owner_key`` ("telegram:123")."""
+        ...
+
 
 class UserRepo(Protocol):
     """Shopper profiles: preferences and saved designs."""
@@ -136,13 +184,58 @@ class UserRepo(Protocol):
 class LeadRepo(Protocol):
     """Leads, written before any notification goes out (an outbox)."""
 
-    def create_lead(self, lead: Lead) -> None: ...
-
-    def set_lead_status(self, lead_id: str, status: LeadStatus) -> None: ...
+    def create_lead(self, lead: Lead) -> Lead:
+        """Store a new lead; with an idempotency key already stored, return that lead instead."""
+        ...
 
     def get_lead(self, lead_id: str) -> Lead | None: ...
 
+    def transition(self, lead_id: str, allowed_from: Sequence[LeadStatus], to: LeadStatus) -> bool:
+        """Move a lead to ``to`` only from one of ``allowed_from``; False when it was elsewhere."""
+        ...
+
+    def record_attempt(self, lead_id: str, next_attempt_at: datetime) -> None:
+        """Count a failed delivery and when to try again."""
+        ...
+
+    def due_for_delivery(self, now: datetime) -> list[Lead]:
+        """New leads whose next delivery attempt is due (the outbox)."""
+        ...
+
+    def sent_before(self, cutoff: datetime) -> list[Lead]:
+        """Sent leads not answered since ``cutoff`` (candidates for expiry)."""
+        ...
+
+    def count_created_since(self, user_key: str, since: datetime) -> int: ...
+
+    def count_open(self, atelier_id: str) -> int:
+        """Leads of an atelier still waiting for its answer (new or sent)."""
+        ...
+
+    def open_for_ateliers(self, atelier_ids: Sequence[str]) -> list[Lead]: ...
+
     def leads_for_user(self, user_key: str) -> list[Lead]: ...
+
+
+class Place(BaseModel):
+    """A resolved city: its canonical name, ISO country code and coordinates."""
+
+    name: str
+    country: str
+    latitude: float
+    longitude: float
+
+
+class Geocoder(Protocol):
+    """Cities to coordinates; None for places it does not know (never a guess)."""
+
+    def locate(self, city: str, country: str | None = None) -> Place | None: ...
+
+
+class ShopperNotifier(Protocol):
+    """Tells a shopper something outside a turn (an atelier accepted, declined...)."""
+
+    def tell(self, user_key: str, reply: Reply) -> None: ...
 
 
 class SessionStore(Protocol):
@@ -187,3 +280,14 @@ class Workers(Protocol):
     ) -> list[Design]: ...
 
     def search_products(self, query: SearchQuery) -> list[ProductHit]: ...
+
+    def search_by_photo(self, query: SearchQuery) -> list[ProductHit] | None:
+        """Products like the photo ``query.image_ref`` (and its text, when any).
+
+        None when the workers have no image encoder configured: photo search is off.
+        """
+        ...
+
+    def embed_images(self, images: Sequence[bytes | str]) -> list[list[float] | None]:
+        """CLIP vectors of image bytes or ImageStore references; None for an unreadable one."""
+        ...

@@ -52,8 +52,10 @@ def designs_for_brief(
     ]
 
 
-def variations_of(design: Design, count: int, rng: random.Random | None = None) -> list[Design]:
-    """New seeds of a chosen design, linked to it as their parent."""
+def variations_of(
+    design: Design, count: int, strength: float = 0.45, rng: random.Random | None = None
+) -> list[Design]:
+    """New seeds of a chosen design, drawn from its picture (image-to-image) at ``strength``."""
     rng = rng or random.Random()
     return [
         design.model_copy(
@@ -62,6 +64,8 @@ def variations_of(design: Design, count: int, rng: random.Random | None = None) 
                 "created_at": utc_now(),
                 "seed": rng.randrange(2**31),
                 "parent_id": design.id,
+                "source_image_ref": design.image_ref,
+                "strength": strength if design.image_ref else None,
                 "image_ref": None,
             }
         )

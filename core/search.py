@@ -1,47 +1,49 @@
-"""Product search for a brief: embed → filtered vector search → metadata → rank.
+"""Product search for a brief or a photo: embed → filtered vector search → metadata → rank.
 
 ``ProductSearcher`` runs where the models are (a worker, or this process in the
 embedded setup); the conversation engine reaches it through the Workers port.
+
+A text query searches text vectors (MiniLM); a photo (``SearchQuery.image_ref``) searches
+CLIP image vectors; a photo with text fuses both in the index. The ranking's "cosine" is
+the text cosine, the image cosine, or for a fused hit the mean of the two.
 """
 
 from __future__ import annotations
 
-from .domain import DesignBrief, ProductHit
-from .ports import CatalogRepo, Embedder, ProductIndex, SearchFilters, SearchQuery
+from dataclasses import dataclass
+
+from .domain import ProductHit
+from .ports import (
+    CatalogRepo,
+    Embedder,
+    ImageEmbedder,
+    ImageStore,
+    IndexHit,
+    ProductIndex,
+    SearchFilters,
+    SearchQuery,
+)
 from .ranking import RankingWeights, rank
 
 
-def query_from_brief(brief: DesignBrief, top_k: int = 5) -> SearchQuery:
-    """The search a brief asks for: its words as the query, its hard constraints as filters."""
-    words = [*brief.colours, brief.fabric, brief.length, brief.silhouette, brief.garment]
-    text = " ".join(w for w in words if w) or "outfit"
-    if brief.sleeves:
-        text += f" with {brief.sleeves} sleeves"
-    if brief.occasion:
-        text += f" for {brief.occasion}"
-    if brief.gender:
-        text = f"{brief.gender} {text}"
-    genders = [brief.gender, "unisex"] if brief.gender in ("men", "women") else []
-    if brief.gender in ("boys", "girls"):
-        genders = [brief.gender]
-    filters = SearchFilters(
-        min_price=brief.budget_min,
-        max_price=brief.budget_max,
-        article_types=brief.article_types,
-        colours=brief.colours,
-        genders=genders,
-    )
-    return SearchQuery(
-        text=text,
-        filters=filters,
-        budget_min=brief.budget_min,
-        budget_max=brief.budget_max,
-        top_k=top_k,
-    )
+class PhotoUnreadable(ValueError):
+    """The query's photo cannot be opened or decoded; the message says why."""
+
+
+@dataclass(frozen=True)
+class _Vectors:
+    """A query's vectors: text (MiniLM), image (CLIP), or both."""
+
+    text: list[float] | None
+    image: list[float] | None
 
 
 class ProductSearcher:
-    """Finds and ranks products for a query; hard filters never relax except colour."""
+    """Finds and ranks products for a query; hard filters never relax except colour.
+
+    With an ``image_embedder`` and the ``images`` store its photos live in, it also
+    searches by photo; without them a query with ``image_ref`` is refused.
+    """
 
     def __init__(
         self,
@@ -50,23 +52,33 @@ class ProductSearcher:
         catalog: CatalogRepo,
         weights: RankingWeights,
         candidates: int = 50,
+        image_embedder: ImageEmbedder | None = None,
+        images: ImageStore | None = None,
     ) -> None:
         self._embedder = embedder
         self._index = index
         self._catalog = catalog
         self._weights = weights
         self._candidates = candidates
+        self._image_embedder = image_embedder
+        self._images = images
+
+    @property
+    def searches_photos(self) -> bool:
+        """Whether a query may carry a photo (an image encoder and image store are set)."""
+        return self._image_embedder is not None and self._images is not None
 
     def search(self, query: SearchQuery) -> list[ProductHit]:
         """Top products for the query, best first; an empty list when nothing fits.
 
         When the exact colour finds too few products, the colour filter alone is
         dropped for a second pass whose hits follow the exact-colour ones: budget,
-        type, gender and stock always hold.
+        type, gender and stock always hold. Raises PhotoUnreadable for a photo that
+        cannot be opened, and ValueError for a photo when photo search is off.
         """
-        vector = self._embedder.embed_texts([query.text])[0]
+        vectors = self._vectors(query)
         limit = max(self._candidates, query.top_k)
-        hits = self._ranked(vector, query.filters, limit, query)
+        hits = self._ranked(vectors, query.filters, limit, query)
         if len(hits) < query.top_k and query.filters.colours:
             relaxed = query.filters.model_copy(update={"colours": []})
             shown = {hit.product.id for hit in hits}
@@ -78,15 +90,36 @@ class ProductSearcher:
                         f"fit; {hit.why}"
                     }
                 )
-                for hit in self._ranked(vector, relaxed, limit, query)
+                for hit in self._ranked(vectors, relaxed, limit, query)
                 if hit.product.id not in shown
             ]
         return hits[: query.top_k]
 
+    def _vectors(self, query: SearchQuery) -> _Vectors:
+        if not query.image_ref:
+            return _Vectors(self._embedder.embed_texts([query.text])[0], None)
+        if self._image_embedder is None or self._images is None:
+            raise ValueError("photo search needs an image encoder (image_encoder.model)")
+        try:
+            photo = self._images.open(query.image_ref)
+            image = self._image_embedder.embed_images([photo])[0]
+        except (OSError, ValueError) as error:
+            raise PhotoUnreadable(f"cannot read the photo {query.image_ref!r}: {error}") from error
+        text = self._embedder.embed_texts([query.text])[0] if query.text.strip() else None
+        return _Vectors(text, image)
+
+    def _nearest(self, vectors: _Vectors, filters: SearchFilters, limit: int) -> list[IndexHit]:
+        if vectors.image is None:
+            assert vectors.text is not None
+            return self._index.search(vectors.text, filters, limit)
+        if vectors.text is None:
+            return self._index.search_image(vectors.image, filters, limit)
+        return self._index.hybrid(vectors.text, vectors.image, filters, limit)
+
     def _ranked(
-        self, vector: list[float], filters: SearchFilters, limit: int, query: SearchQuery
+        self, vectors: _Vectors, filters: SearchFilters, limit: int, query: SearchQuery
     ) -> list[ProductHit]:
-        raw = self._index.search(vector, filters, limit)
+        raw = self._nearest(vectors, filters, limit)
         products = self._catalog.get_products([hit.product_id for hit in raw])
         candidates = [
             (products[hit.product_id], hit.cosine) for hit in raw if hit.product_id in products

@@ -14,14 +14,19 @@ from stylegenie.config import Settings
 
 app = Celery("stylegenie", include=["stylegenie.gpu_workers.tasks"])
 
-GPU_TASKS = ("stylegenie.render_designs", "stylegenie.search_products")
+GPU_TASKS = (
+    "stylegenie.render_designs",
+    "stylegenie.search_products",
+    "stylegenie.search_by_photo",
+    "stylegenie.embed_images",
+)
 
 
 def configure_celery(settings: Settings) -> Celery:
     """Apply the worker settings to the shared app and return it."""
     eager = settings.workers.mode == "eager"
     app.conf.update(
-        broker_url="memory://" if eager else settings.workers.broker_url,
+        broker_url="memory://localhost/" if eager else settings.workers.broker_url,
         result_backend=None if eager else settings.workers.result_backend,
         task_always_eager=eager,
         task_eager_propagates=True,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Sequence
 
 from stylegenie.core.domain import Design, ProductHit
 from stylegenie.core.ports import ProgressCallback, SearchQuery
+from stylegenie.core.search import PhotoUnreadable
 
-from .tasks import render_designs, search_products
+from .tasks import embed_images, render_designs, search_by_photo, search_products
 
 
 class CeleryWorkers:
@@ -27,6 +29,27 @@ class CeleryWorkers:
         return [Design.model_validate(raw) for raw in result.get(timeout=self._timeout_s)]
 
     def search_products(self, query: SearchQuery) -> list[ProductHit]:
-        """Search products on a worker, where the text encoder lives."""
+        """Search products on a worker, where the encoders live (text, photo or both)."""
         result = search_products.delay(query.model_dump(mode="json"))
         return [ProductHit.model_validate(raw) for raw in result.get(timeout=self._timeout_s)]
+
+    def search_by_photo(self, query: SearchQuery) -> list[ProductHit] | None:
+        """Products like the query's photo; None when the workers have no image encoder.
+
+        Raises PhotoUnreadable when the photo cannot be opened or decoded.
+        """
+        answer = search_by_photo.delay(query.model_dump(mode="json")).get(timeout=self._timeout_s)
+        if not answer["enabled"]:
+            return None
+        if "unreadable" in answer:
+            raise PhotoUnreadable(answer["unreadable"])
+        return [ProductHit.model_validate(raw) for raw in answer["hits"]]
+
+    def embed_images(self, images: Sequence[bytes | str]) -> list[list[float] | None]:
+        """CLIP vectors of image bytes or ImageStore references; None for an unreadable one."""
+        items = [
+            {"ref": image} if isinstance(image, str) else {"b64": base64.b64encode(image).decode()}
+            for image in images
+        ]
+        vectors: list[list[float] | None] = embed_images.delay(items).get(timeout=self._timeout_s)
+        return vectors

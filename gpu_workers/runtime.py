@@ -12,28 +12,44 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from stylegenie.config import Settings
-from stylegenie.core.ports import CatalogRepo, Embedder, ImageStore, ProductIndex, Renderer
+from stylegenie.core.ports import (
+    CatalogRepo,
+    Embedder,
+    ImageEmbedder,
+    ImageStore,
+    ProductIndex,
+    Renderer,
+)
 from stylegenie.core.ranking import RankingWeights
 from stylegenie.core.search import ProductSearcher
 
 
 @dataclass
 class WorkerRuntime:
-    """The models and stores a task uses: renderer, images, text encoder, index, searcher."""
+    """The models and stores a task uses: renderer, images, encoders, index, searcher.
+
+    ``image_embedder`` (CLIP) is None when no image encoder is configured: no photo search.
+    """
 
     renderer: Renderer
     images: ImageStore
     embedder: Embedder
     index: ProductIndex
     searcher: ProductSearcher
+    image_embedder: ImageEmbedder | None = None
 
 
 def runtime_from_settings(
-    settings: Settings, catalog: CatalogRepo, embedder: Embedder | None = None
+    settings: Settings,
+    catalog: CatalogRepo,
+    embedder: Embedder | None = None,
+    image_embedder: ImageEmbedder | None = None,
 ) -> WorkerRuntime:
     """Build every backend a worker needs from settings (models load lazily on first use).
 
-    An already loaded ``embedder`` can be shared instead of building one from settings.
+    Already loaded encoders can be shared instead of building them from settings; the
+    CLIP encoder is built when ``image_encoder.model`` is set, and the index then holds
+    image vectors of its dimension.
     """
     from stylegenie.adapters.image_store import LocalImageStore
     from stylegenie.adapters.milvus_index import MilvusProductIndex
@@ -41,15 +57,24 @@ def runtime_from_settings(
     from stylegenie.adapters.text_embedder import SentenceTransformerEmbedder
 
     embedder = embedder or SentenceTransformerEmbedder(settings.embedder)
-    index = MilvusProductIndex(settings.milvus, embedder, settings.data_dir)
+    if image_embedder is None and settings.image_encoder.model:
+        from stylegenie.adapters.clip_encoder import OpenClipEncoder
+
+        image_embedder = OpenClipEncoder(settings.image_encoder)
+    image_dimension = image_embedder.dimension if image_embedder else None
+    index = MilvusProductIndex(settings.milvus, embedder, settings.data_dir, image_dimension)
+    images = LocalImageStore(settings.image_dir)
     ranking = settings.ranking
     weights = RankingWeights(ranking.alpha, ranking.beta, ranking.gamma, ranking.delta)
     return WorkerRuntime(
-        renderer=PreviewCardRenderer(settings.render.image_size),
-        images=LocalImageStore(settings.image_dir),
+        renderer=PreviewCardRenderer(settings.render.plan().size),
+        images=images,
         embedder=embedder,
         index=index,
-        searcher=ProductSearcher(embedder, index, catalog, weights, ranking.candidates),
+        searcher=ProductSearcher(
+            embedder, index, catalog, weights, ranking.candidates, image_embedder, images
+        ),
+        image_embedder=image_embedder,
     )
 
 

@@ -1,11 +1,18 @@
-"""The heavy tasks: render designs and search products. Arguments and results are JSON."""
+"""The heavy tasks: render designs, search products, embed images. Arguments and results are JSON.
+
+Images travel as ``{"ref": <ImageStore reference>}`` (cheap: the worker reads the store) or
+``{"b64": <base64 bytes>}`` (for bytes that are in no store).
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Any
 
 from stylegenie.core.domain import Design
-from stylegenie.core.ports import SearchQuery
+from stylegenie.core.ports import ImageEmbedder, ImageStore, SearchQuery
+from stylegenie.core.search import PhotoUnreadable
 
 from . import runtime
 from .celery_app import app
@@ -30,6 +37,59 @@ def render_designs(self: Any, designs: list[dict[str, Any]]) -> list[dict[str, A
 
 @app.task(name="stylegenie.search_products")
 def search_products(query: dict[str, Any]) -> list[dict[str, Any]]:
-    """Search and rank products for a query; hits as JSON."""
+    """Search and rank products for a query (text, photo or both); hits as JSON."""
     hits = runtime.current().searcher.search(SearchQuery.model_validate(query))
     return [hit.model_dump(mode="json") for hit in hits]
+
+
+@app.task(name="stylegenie.search_by_photo")
+def search_by_photo(query: dict[str, Any]) -> dict[str, Any]:
+    """Search by the query's photo: ``{"enabled": false}`` when this worker has no image
+    encoder, ``{"enabled": true, "unreadable": why}`` for a broken photo, else the hits."""
+    searcher = runtime.current().searcher
+    if not searcher.searches_photos:
+        return {"enabled": False}
+    try:
+        hits = searcher.search(SearchQuery.model_validate(query))
+    except PhotoUnreadable as error:
+        return {"enabled": True, "unreadable": str(error)}
+    return {"enabled": True, "hits": [hit.model_dump(mode="json") for hit in hits]}
+
+
+@app.task(name="stylegenie.embed_images")
+def embed_images(images: list[dict[str, str]]) -> list[list[float] | None]:
+    """A CLIP vector per image, in order; null for a missing or unreadable one."""
+    worker = runtime.current()
+    if worker.image_embedder is None:
+        raise RuntimeError("this worker has no image encoder: set image_encoder.model")
+    return embed_readable(worker.image_embedder, [_image_bytes(worker.images, i) for i in images])
+
+
+def embed_readable(embedder: ImageEmbedder, images: list[bytes | None]) -> list[list[float] | None]:
+    """Vectors for the images that decode, None for the others (and for None items).
+
+    The encoder checks a whole batch before embedding it and names the unreadable items
+    (``UnreadableImageError.reasons``), so a batch with broken images costs one retry.
+    """
+    readable = [i for i, data in enumerate(images) if data is not None]
+    try:
+        vectors = embedder.embed_images([images[i] for i in readable])  # type: ignore[misc]
+    except ValueError as error:
+        broken = getattr(error, "reasons", None)
+        if broken is None:
+            raise
+        readable = [i for position, i in enumerate(readable) if position not in broken]
+        vectors = embedder.embed_images([images[i] for i in readable])  # type: ignore[misc]
+    out: list[list[float] | None] = [None] * len(images)
+    for i, vector in zip(readable, vectors, strict=True):
+        out[i] = vector
+    return out
+
+
+def _image_bytes(store: ImageStore, item: dict[str, str]) -> bytes | None:
+    try:
+        if "ref" in item:
+            return store.open(item["ref"])
+        return base64.b64decode(item["b64"], validate=True)
+    except (OSError, ValueError, KeyError, binascii.Error):
+        return None

@@ -97,7 +97,9 @@ def make_app(tmp_path: Path, pg_url: str, minilm: object) -> Iterator[object]:
             worker.append(runtime.runtime_from_settings(settings, app.catalog, embedder=minilm))
             products, _ = read_products(EXAMPLES / "sample_products.csv")
             CatalogIngestor(minilm, worker[0].index, app.catalog).ingest(products)
-            app.ateliers.upsert_ateliers(read_ateliers(EXAMPLES / "sample_ateliers.csv")[0])
+            app.ateliers.upsert_ateliers(
+                read_ateliers(EXAMPLES / "sample_ateliers.csv", app.geocoder)[0]
+            )
         runtime.install(worker[0])
         built.append(app)
         return app
@@ -107,3 +109,11 @@ def make_app(tmp_path: Path, pg_url: str, minilm: object) -> Iterator[object]:
         app.close()  # type: ignore[attr-defined]
     if worker:
         worker[0].index.close()  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="session")
+def tiny_pipeline_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny random-weight Stable Diffusion pipeline saved once, loadable like a real model folder."""
+    from stylegenie.adapters.random_pipelines import save_tiny_pipeline
+
+    return save_tiny_pipeline(tmp_path_factory.mktemp("tiny-sd"))

@@ -74,17 +74,21 @@ hoodie                         => g=hoodie/knitwear/Sweatshirts
 sweatshirt                     => g=sweatshirt/knitwear/Sweatshirts
 jumper | sweater | pullover    => g=sweater/knitwear/Sweaters
 cardigan                       => g=cardigan/knitwear/Sweaters
-kurta                          => g=kurta/ethnic/Kurtas,Kurta Sets
+kurta                          => g=kurta/ethnic/Kurtas
+kurta set | kurta pyjama       => g=kurta set/ethnic/Kurta Sets
+dupatta | chunni               => g=dupatta/ethnic/Dupatta
 saree | sari                   => g=saree/ethnic/Sarees
 trainers | sneakers | kicks    => g=sneakers/footwear/Casual Shoes,Sports Shoes
 running shoes                  => g=running shoes/footwear/Sports Shoes
+casual shoes | canvas shoes    => g=casual shoes/footwear/Casual Shoes
 shoes                          => g=shoes/footwear/Casual Shoes,Formal Shoes,Sports Shoes
 loafers                        => g=loafers/footwear/Casual Shoes,Formal Shoes
 brogues | oxfords              => g=formal shoes/footwear/Formal Shoes
 boots                          => g=boots/footwear/Casual Shoes,Booties
 heels | stilettos | pumps      => g=heels/footwear/Heels
 flats | ballet flats           => g=flats/footwear/Flats
-sandals                        => g=sandals/footwear/Sandals,Sports Sandals
+sandals                        => g=sandals/footwear/Sandals
+sport sandals | floaters       => g=sports sandals/footwear/Sports Sandals
 flip flops                     => g=flip flops/footwear/Flip Flops
 slides                         => g=slides/footwear/Flip Flops,Sandals
 handbag | purse | tote         => g=handbag/bag/Handbags
@@ -92,7 +96,7 @@ clutch                         => g=clutch/bag/Clutches
 backpack                       => g=backpack/bag/Backpacks
 rucksack                       => g=rucksack/bag/Rucksacks,Backpacks
 specs | glasses                => g=glasses/eyewear/Sunglasses
-shades | sunglasses            => g=sunglasses/eyewear/Sunglasses
+shades | sunglasses | aviators => g=sunglasses/eyewear/Sunglasses
 watch                          => g=watch/watch/Watches
 belt                           => g=belt/accessory/Belts
 wallet                         => g=wallet/accessory/Wallets
@@ -106,6 +110,14 @@ bikini                         => g=bikini/swimwear/Swimwear
 pyjamas                        => g=pyjamas/nightwear/Night suits,Lounge Pants
 lingerie                       => g=lingerie/innerwear/Bra,Briefs
 bra                            => g=bra/innerwear/Bra
+trunks                         => g=trunks/innerwear/Trunk,Swimwear
+swim trunks                    => g=swimsuit/swimwear/Swimwear
+hoops | studs                  => g=earrings/jewellery/Earrings
+ring                           => g=ring/jewellery/Ring
+cufflinks                      => g=cufflinks/accessory/Cufflinks
+sling bag                      => g=messenger bag/bag/Messenger Bag
+lipstick                       => g=lipstick/beauty/Lipstick
+nail paint | nail polish       => g=nail polish/beauty/Nail Polish
 """
 
 # One message per line: the text, "=>", then every field the update must set (nothing else).
@@ -196,6 +208,14 @@ women's                        => gender=women
 for my son                     => gender=boys
 for my daughter                => gender=girls
 unisex                         => gender=unisex
+for the lads                   => gender=men
+a bloke                        => gender=men
+for my grandson                => gender=boys
+for my granddaughter           => gender=girls
+for my mummy                   => gender=women
+baby pink                      => colours=Pink
+grey marl                      => colours=Grey Melange
+heather grey                   => colours=Grey
 for her                        => gender=women
 his wife                       => gender=women
 for the kids                   =>
@@ -378,3 +398,4 @@ def test_colour_families_stay_tight() -> None:
     assert colour_family("Red") == ("Red",)
     assert "Navy Blue" not in colour_family("Blue")
     assert colour_family("Grey") == ("Grey", "Grey Melange")
+    assert colour_family("Grey Melange") == ("Grey Melange", "Grey")

@@ -45,13 +45,20 @@ def test_buttons_are_found_by_id_number_or_label() -> None:
 
 def test_the_demo_script_shows_the_whole_journey(make_app: Any) -> None:
     out = io.StringIO()
-    TerminalChat(make_app().engine, "terminal:demo", out).replay(DEMO.read_text().splitlines())
+    app = make_app()
+    chat = TerminalChat(app.engine, "terminal:demo", out)
+    chat.receive_notifications(app.notifiers)
+    chat.replay(DEMO.read_text().splitlines())
     transcript = out.getvalue()
     assert "What should it be" in transcript
     assert transcript.count("[image]") >= 6
     assert "Products like your design, under 120" in transcript and " EUR — " in transcript
     assert "Ateliers that can make your dress near Lisbon" in transcript
     assert "I've sent your design to" in transcript
+    assert "[to owner-moonthread] New request for Atelier Moonthread" in transcript
+    assert "Accepted. The shopper's contact: terminal:demo" in transcript
+    assert "[to demo] Good news: Atelier Moonthread (fictional) accepted" in transcript
+    assert "hello@moonthread.example" in transcript
     assert "no button" not in transcript
 
 

@@ -159,7 +159,7 @@ def test_ateliers_ask_for_the_city_once_and_refuse_unknown_ones(make_app: Any) -
     shopper = Shopper(make_app())
     shopper.send("tailored wool suit")
     assert shopper.send("/ateliers").text == texts.ASK_CITY
-    assert shopper.send("Atlantis").text == texts.UNKNOWN_CITY
+    assert shopper.send("Narnia").text == texts.UNKNOWN_CITY
     reply = shopper.send("London")
     assert reply.ateliers and reply.ateliers[0].city == "London"
 

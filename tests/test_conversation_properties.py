@@ -37,7 +37,7 @@ WORDS = [
     "",
     "   ",
     "x" * 3000,
-    "Atlantis",
+    "Narnia",
     "hello",
 ]
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import pytest
 
 from stylegenie.core.conversation.state import ConversationState, Incoming, MessageKind, Stage
-from stylegenie.core.domain import Atelier, DesignBrief, Product
-from stylegenie.core.matching import match_ateliers
+from stylegenie.core.domain import DesignBrief, Product
 from stylegenie.core.prompting import designs_for_brief, prompt_from_brief, variations_of
 from stylegenie.core.ranking import RankingWeights, price_alignment, rank, score_product
-from stylegenie.core.search import query_from_brief
+from stylegenie.core.search_query import query_from_brief
 
 
 def product(pid: str, price: float, **fields: object) -> Product:
@@ -76,31 +75,6 @@ def test_designs_record_distinct_seeds_and_variations_link_their_parent() -> Non
     children = variations_of(designs[0], 2)
     assert all(c.parent_id == designs[0].id and c.prompt == designs[0].prompt for c in children)
     assert designs[0].id not in {c.id for c in children}
-
-
-def atelier(aid: str, city: str, lat: float, lon: float, **fields: object) -> Atelier:
-    base = dict(categories=["dress"], price_min=80, price_max=500)
-    return Atelier(id=aid, name=aid, city=city, lat=lat, lon=lon, **{**base, **fields})  # type: ignore[arg-type]
-
-
-def test_matching_keeps_capable_nearby_or_remote_ateliers() -> None:
-    brief = DesignBrief(garment="dress", category="dress", city="Lisbon", budget_max=150)
-    ateliers = [
-        atelier("near", "Lisbon", 38.72, -9.14),
-        atelier("suits-only", "Lisbon", 38.72, -9.14, categories=["suit"]),
-        atelier("far", "Berlin", 52.52, 13.40),
-        atelier("far-remote", "Berlin", 52.52, 13.40, remote_friendly=True),
-    ]
-    matches = match_ateliers(brief, ateliers, radius_km=50)
-    assert [m.atelier.id for m in matches] == ["near", "far-remote"]
-    assert matches[0].distance_km is not None and matches[0].distance_km < 5
-    assert "Lisbon" in matches[0].reason and "remotely" in matches[1].reason
-
-
-def test_matching_says_when_an_atelier_starts_above_the_budget() -> None:
-    brief = DesignBrief(garment="dress", category="dress", city="Lisbon", budget_max=40)
-    [match] = match_ateliers(brief, [atelier("near", "Lisbon", 38.72, -9.14)], radius_km=50)
-    assert "above your budget" in match.reason
 
 
 def test_a_brief_update_replaces_only_what_it_mentions() -> None:

@@ -6,6 +6,7 @@ configured for production, compose must run it under the host name the env file 
 
 from __future__ import annotations
 
+import json
 import functools
 import re
 import tomllib
@@ -56,7 +57,9 @@ SETTING_KEYS = _leaves(Settings)
 SERVER_KEYS = sorted(
     key
     for key, path in SETTING_KEYS.items()
-    if path[0] != "llm" and (path[-1].endswith(("url", "uri")) or path[-1] == "result_backend")
+    if path[0] != "llm"
+    and path[-1] != "public_base_url"  # the public address of images (a CDN), not a service
+    and (path[-1].endswith(("url", "uri")) or path[-1] == "result_backend")
 )
 
 
@@ -195,7 +198,8 @@ def test_example_env_defaults_are_the_real_defaults() -> None:
         if text == "":
             assert _value(default, path) is None, f"{key} is documented unset"
             continue
-        parsed = Settings(_env_file=None, **{path[0]: _nest(path[1:], text)})  # type: ignore[arg-type,call-arg]
+        value = json.loads(text) if text.startswith(("[", "{")) else text  # as the env source does
+        parsed = Settings(_env_file=None, **{path[0]: _nest(path[1:], value)})  # type: ignore[arg-type,call-arg]
         assert _value(parsed, path) == _value(default, path), key
 
 

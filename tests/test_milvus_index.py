@@ -34,6 +34,14 @@ def axis(i: int, tilt: float = 0.0) -> list[float]:
     return [x / norm for x in vector]
 
 
+IMAGE_DIM = 4
+
+
+def picture(i: int) -> list[float]:
+    """A unit 4-d "image vector" along axis i."""
+    return [1.0 if j == i else 0.0 for j in range(IMAGE_DIM)]
+
+
 CATALOGUE = [
     Product(id="p1", name="Red dress", article_type="Dresses", colour="Red", gender="women",
             price=40, brand="Zed", category="dress"),
@@ -228,9 +236,63 @@ def test_a_uri_reaches_a_server_and_close_leaves_it_running(tmp_path: Path) -> N
 
 @pytest.mark.parametrize("index_type", ["HNSW", "IVF_FLAT", "AUTOINDEX"])
 def test_every_configurable_index_type_searches(tmp_path: Path, index_type: str) -> None:
-    index = MilvusProductIndex(MilvusSettings(index_type=index_type), FakeEmbedder(), tmp_path)
+    settings = MilvusSettings(index_type=index_type)
+    index = MilvusProductIndex(settings, FakeEmbedder(), tmp_path, IMAGE_DIM)
     try:
-        index.upsert(CATALOGUE, VECTORS)
+        index.upsert(CATALOGUE, VECTORS, [picture(1), None, picture(2), None, picture(3)])
         assert ids(index, SearchFilters(), 2) == ["p1", "p3"]
+        assert [h.product_id for h in index.search_image(picture(3), ANY, 1)] == ["p5"]
+        assert index.hybrid(axis(0), picture(1), SearchFilters(), 2)[0].product_id == "p1"
     finally:
         index.close()
+
+
+def test_image_vectors_live_beside_text_vectors(tmp_path: Path) -> None:
+    index = MilvusProductIndex(MilvusSettings(), FakeEmbedder(), tmp_path, IMAGE_DIM)
+    try:
+        assert index.image_dimension == IMAGE_DIM
+        index.upsert(CATALOGUE, VECTORS, [picture(0), None, picture(1), picture(0), None])
+        hits = index.search_image(picture(0), ANY, 10)
+        assert {h.product_id for h in hits} == {"p1", "p4", "p3"}
+        assert {h.product_id for h in hits[:2]} == {"p1", "p4"}
+        assert hits[0].cosine == pytest.approx(1.0, abs=1e-5)
+        in_stock = index.search_image(picture(1), SearchFilters(), 10)
+        assert [h.product_id for h in in_stock] == ["p3", "p1", "p4"]
+        assert ids(index, ANY, 3) == ["p1", "p2", "p3"]  # the text path is unchanged
+        index.upsert(CATALOGUE[:1], VECTORS[:1])  # a text-only upsert: p1 loses its photo
+        assert {h.product_id for h in index.search_image(picture(0), ANY, 10)} == {"p3", "p4"}
+        with pytest.raises(ValueError, match="3 values"):
+            index.upsert(CATALOGUE[:1], VECTORS[:1], [[1.0, 0.0, 0.0]])
+        with pytest.raises(ValueError, match="1 products but 2 image vectors"):
+            index.upsert(CATALOGUE[:1], VECTORS[:1], [None, None])
+    finally:
+        index.close()
+
+
+def test_image_vectors_survive_reopening_and_a_new_size_is_refused(tmp_path: Path) -> None:
+    first = MilvusProductIndex(MilvusSettings(), FakeEmbedder(), tmp_path, IMAGE_DIM)
+    first.upsert(CATALOGUE[:2], VECTORS[:2], [picture(2), None])
+    first.close()
+    reopened = MilvusProductIndex(MilvusSettings(), FakeEmbedder(), tmp_path)
+    try:
+        assert reopened.image_dimension == IMAGE_DIM
+        assert [h.product_id for h in reopened.search_image(picture(2), ANY, 5)] == ["p1"]
+    finally:
+        reopened.close()
+    with pytest.raises(ValueError, match="holds 4-d image vectors but the image encoder makes 6"):
+        MilvusProductIndex(MilvusSettings(), FakeEmbedder(), tmp_path, 6)
+    MilvusProductIndex(MilvusSettings(), FakeEmbedder(), tmp_path, IMAGE_DIM).close()
+
+
+def test_a_text_only_collection_refuses_image_work(tmp_path: Path) -> None:
+    index = MilvusProductIndex(MilvusSettings(), FakeEmbedder(), tmp_path)
+    assert index.image_dimension is None
+    with pytest.raises(ValueError, match="no image vectors"):
+        index.upsert(CATALOGUE[:1], VECTORS[:1], [picture(0)])
+    with pytest.raises(ValueError, match="no image vectors"):
+        index.search_image(picture(0), ANY, 5)
+    with pytest.raises(ValueError, match="no image vectors"):
+        index.hybrid(axis(0), picture(0), ANY, 5)
+    index.close()
+    with pytest.raises(ValueError, match="holds no image vectors"):
+        MilvusProductIndex(MilvusSettings(), FakeEmbedder(), tmp_path, IMAGE_DIM)

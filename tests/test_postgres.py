@@ -6,7 +6,6 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from stylegenie.adapters.postgres.database import (
@@ -15,17 +14,12 @@ from stylegenie.adapters.postgres.database import (
     find_migrations,
 )
 from stylegenie.adapters.postgres.repositories import (
-    PostgresAteliers,
     PostgresCatalog,
-    PostgresLeads,
     PostgresUsers,
 )
 from stylegenie.core.domain import (
-    Atelier,
     Design,
     DesignBrief,
-    Lead,
-    LeadStatus,
     Product,
     UserProfile,
 )
@@ -55,22 +49,6 @@ def product(product_id: str, **changes: object) -> Product:
         "brand_score": 0.7,
     }
     return Product.model_validate({**fields, **changes})
-
-
-def atelier(atelier_id: str, categories: list[str]) -> Atelier:
-    """A Lisbon atelier making the given categories."""
-    return Atelier(
-        id=atelier_id,
-        name=f"Atelier {atelier_id}",
-        city="Lisbon",
-        lat=38.72,
-        lon=-9.14,
-        categories=categories,
-        price_min=80,
-        price_max=400.5,
-        owner_chat_ids={"telegram": "12345"},
-        contact="hello@example.org",
-    )
 
 
 def design() -> Design:
@@ -103,7 +81,7 @@ def test_concurrent_migrations_apply_each_file_once(pg_url: str) -> None:
         thread.start()
     for thread in threads:
         thread.join(timeout=30)
-    assert sorted(results) == [[], ALL_VERSIONS]
+    assert sorted(v for applied in results for v in applied) == ALL_VERSIONS, "each file once"
     with Database(pg_url) as database, database.connection() as conn:
         row = conn.execute("SELECT count(*) AS n FROM schema_migrations").fetchone()
     assert row is not None and row["n"] == len(ALL_VERSIONS)
@@ -132,20 +110,6 @@ def test_get_products_skips_unknown_ids(db: Database) -> None:
     assert catalog.count_products() == 1
 
 
-def test_ateliers_filtered_by_category(db: Database) -> None:
-    ateliers = PostgresAteliers(db)
-    tailor = atelier("a1", ["dress", "top"])
-    cobbler = atelier("a2", ["footwear"])
-    ateliers.upsert_ateliers([cobbler, tailor])
-
-    assert ateliers.list_ateliers() == [tailor, cobbler]
-    assert ateliers.list_ateliers("dress") == [tailor]
-    assert ateliers.list_ateliers("footwear") == [cobbler]
-    assert ateliers.list_ateliers("hat") == []
-    assert ateliers.get_atelier("a2") == cobbler
-    assert ateliers.get_atelier("missing") is None
-
-
 def test_user_profile_round_trip(db: Database) -> None:
     users = PostgresUsers(db)
     assert users.get_user("tg:1") == UserProfile(user_key="tg:1")
@@ -163,42 +127,6 @@ def test_user_profile_round_trip(db: Database) -> None:
     stored = users.get_user("tg:1")
     assert [d.id for d in stored.saved_designs] == [d.id for d in profile.saved_designs]
     assert stored.saved_designs[0].brief.colours == ["sage"]
-
-
-def test_lead_lifecycle(db: Database) -> None:
-    PostgresAteliers(db).upsert_ateliers([atelier("a1", ["dress"])])
-    leads = PostgresLeads(db)
-    lead = Lead(user_key="tg:1", atelier_id="a1", design=design())
-    leads.create_lead(lead)
-    assert leads.get_lead(lead.id) == lead
-
-    for status in (LeadStatus.SENT, LeadStatus.ACCEPTED):
-        leads.set_lead_status(lead.id, status)
-        stored = leads.get_lead(lead.id)
-        assert stored is not None and stored.status is status
-    assert stored.design == lead.design
-    assert stored.created_at == lead.created_at
-
-    later = Lead(user_key="tg:1", atelier_id="a1", design=design())
-    leads.create_lead(later)
-    assert [x.id for x in leads.leads_for_user("tg:1")] == [lead.id, later.id]
-    assert leads.leads_for_user("tg:2") == []
-    assert leads.get_lead("lead-missing") is None
-    with pytest.raises(LookupError):
-        leads.set_lead_status("lead-missing", LeadStatus.SENT)
-
-
-def test_lead_constraints(db: Database) -> None:
-    leads = PostgresLeads(db)
-    with pytest.raises(psycopg.errors.ForeignKeyViolation):
-        leads.create_lead(Lead(user_key="tg:1", atelier_id="nowhere", design=design()))
-
-    PostgresAteliers(db).upsert_ateliers([atelier("a1", ["dress"])])
-    lead = Lead(user_key="tg:1", atelier_id="a1", design=design())
-    leads.create_lead(lead)
-    with pytest.raises(psycopg.errors.CheckViolation), db.connection() as conn:
-        conn.execute("UPDATE leads SET status = 'maybe' WHERE id = %s", (lead.id,))
-    assert leads.get_lead(lead.id) == lead
 
 
 def test_embedded_server_runs_migrations(tmp_path: Path) -> None:

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from stylegenie.adapters.feeds import read_ateliers
+from stylegenie.adapters.geocoding import GeonamesGeocoder
 from stylegenie.core.domain import Atelier, Product
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -26,7 +28,7 @@ PRODUCT_COLUMNS = [
 ATELIER_COLUMNS = [
     "id", "name", "description", "city", "country", "lat", "lon", "categories", "max_complexity",
     "price_min", "price_max", "currency", "lead_time_days", "rating", "remote_friendly",
-    "languages", "contact",
+    "languages", "contact", "owner_chat_ids",
 ]
 # Catalogue colour names, Title Case, as filters and the brief parser spell them.
 COLOURS = {
@@ -69,8 +71,18 @@ def products() -> list[Product]:
 
 @pytest.fixture(scope="module")
 def ateliers() -> list[Atelier]:
-    """Every sample atelier, validated by the domain model."""
-    return [Atelier.model_validate(row) for row in _rows(ATELIERS_CSV, ATELIER_COLUMNS)]
+    """Every sample atelier, read by the product's own feed reader (cities placed offline)."""
+    _rows(ATELIERS_CSV, ATELIER_COLUMNS)  # the header is exactly the documented columns
+    ateliers, errors = read_ateliers(ATELIERS_CSV, GeonamesGeocoder())
+    assert errors == []
+    return ateliers
+
+
+def test_ateliers_without_coordinates_are_placed_by_their_city(ateliers: list[Atelier]) -> None:
+    """Porto and Berlin rows carry no lat/lon: the offline GeoNames table places them."""
+    by_city = {a.city: a for a in ateliers}
+    assert abs(by_city["Porto"].lat - 41.15) < 0.1 and abs(by_city["Berlin"].lon - 13.41) < 0.1
+    assert all(a.owner_chat_ids.get("terminal", "").startswith("owner-") for a in ateliers)
 
 
 def test_products_are_many_unique_and_well_formed(products: list[Product]) -> None:

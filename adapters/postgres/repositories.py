@@ -1,4 +1,4 @@
-"""Repositories on PostgreSQL: the catalogue, ateliers, shopper profiles and leads.
+"""Repositories on PostgreSQL: the catalogue and shopper profiles (ateliers.py, leads.py: theirs).
 
 Plain SQL through psycopg, no ORM. Column names match the pydantic models in
 ``stylegenie.core.domain``, so a ``dict_row`` validates straight into its model;
@@ -16,15 +16,13 @@ from psycopg.rows import DictRow
 from psycopg.types.json import Jsonb
 from pydantic import BaseModel
 
-from stylegenie.core.domain import Atelier, Lead, LeadStatus, Product, UserProfile
+from stylegenie.core.domain import Product, UserProfile
 
 from .database import Database
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 _PRODUCT_COLUMNS = tuple(Product.model_fields)
-_ATELIER_COLUMNS = tuple(Atelier.model_fields)
-_LEAD_COLUMNS = tuple(Lead.model_fields)
 
 
 def _upsert_query(table: str, columns: Sequence[str], key: str) -> sql.Composed:
@@ -45,7 +43,7 @@ def _upsert_query(table: str, columns: Sequence[str], key: str) -> sql.Composed:
     )
 
 
-def _select_query(table: str, columns: Sequence[str], where: LiteralString) -> sql.Composed:
+def select_query(table: str, columns: Sequence[str], where: LiteralString) -> sql.Composed:
     """SELECT the model's columns from ``table``, followed by a literal WHERE/ORDER clause."""
     return sql.SQL("SELECT {columns} FROM {table} {where}").format(
         columns=sql.SQL(", ").join(map(sql.Identifier, columns)),
@@ -54,23 +52,14 @@ def _select_query(table: str, columns: Sequence[str], where: LiteralString) -> s
     )
 
 
-def _to_models(model: type[ModelT], rows: Iterable[DictRow]) -> list[ModelT]:
+def to_models(model: type[ModelT], rows: Iterable[DictRow]) -> list[ModelT]:
     """Validate each row (a dict of column → value) into ``model``."""
     return [model.model_validate(row) for row in rows]
 
 
 _UPSERT_PRODUCT = _upsert_query("products", _PRODUCT_COLUMNS, "id")
-_UPSERT_ATELIER = _upsert_query("ateliers", _ATELIER_COLUMNS, "id")
-_SELECT_PRODUCTS = _select_query("products", _PRODUCT_COLUMNS, "WHERE id = ANY(%s)")
-_SELECT_ATELIER = _select_query("ateliers", _ATELIER_COLUMNS, "WHERE id = %s")
-_ALL_ATELIERS = _select_query("ateliers", _ATELIER_COLUMNS, "ORDER BY id")
-_ATELIERS_IN = _select_query(
-    "ateliers", _ATELIER_COLUMNS, "WHERE categories @> ARRAY[%s]::text[] ORDER BY id"
-)
-_SELECT_LEAD = _select_query("leads", _LEAD_COLUMNS, "WHERE id = %s")
-_LEADS_OF_USER = _select_query(
-    "leads", _LEAD_COLUMNS, "WHERE user_key = %s ORDER BY created_at, id"
-)
+_SELECT_PRODUCTS = select_query("products", _PRODUCT_COLUMNS, "WHERE id = ANY(%s)")
+_BUMP_VERSION = "UPDATE catalog_version SET version = version + 1, updated_at = now()"
 
 
 class PostgresCatalog:
@@ -80,7 +69,11 @@ class PostgresCatalog:
         self._db = database
 
     def upsert_products(self, products: Sequence[Product]) -> None:
-        """Insert new products and overwrite existing ones by id, in one transaction."""
+        """Insert new products and overwrite existing ones by id, in one transaction.
+
+        The same transaction bumps the catalogue version, so caches keyed by it go stale
+        exactly when the new rows become visible.
+        """
         rows: list[dict[str, Any]] = [
             {**product.model_dump(), "sizes": Jsonb(product.sizes)} for product in products
         ]
@@ -88,6 +81,13 @@ class PostgresCatalog:
             return
         with self._db.connection() as conn, conn.cursor() as cur:
             cur.executemany(_UPSERT_PRODUCT, rows)
+            cur.execute(_BUMP_VERSION)
+
+    def catalog_version(self) -> int:
+        """A number that grows with every change of the catalogue (by any process)."""
+        with self._db.connection() as conn:
+            row = conn.execute("SELECT version FROM catalog_version").fetchone()
+        return int(row["version"]) if row else 0
 
     def get_products(self, ids: Sequence[str]) -> dict[str, Product]:
         """The known products among ``ids``, by id; unknown ids are simply absent."""
@@ -95,46 +95,13 @@ class PostgresCatalog:
             return {}
         with self._db.connection() as conn:
             rows = conn.execute(_SELECT_PRODUCTS, (list(ids),)).fetchall()
-        return {product.id: product for product in _to_models(Product, rows)}
+        return {product.id: product for product in to_models(Product, rows)}
 
     def count_products(self) -> int:
         """How many products the catalogue holds."""
         with self._db.connection() as conn:
             row = conn.execute("SELECT count(*) AS n FROM products").fetchone()
         return int(row["n"]) if row else 0
-
-
-class PostgresAteliers:
-    """AtelierRepo: ateliers and their capabilities in the ``ateliers`` table."""
-
-    def __init__(self, database: Database) -> None:
-        self._db = database
-
-    def upsert_ateliers(self, ateliers: Sequence[Atelier]) -> None:
-        """Insert new ateliers and overwrite existing ones by id, in one transaction."""
-        rows: list[dict[str, Any]] = [
-            {**atelier.model_dump(), "owner_chat_ids": Jsonb(atelier.owner_chat_ids)}
-            for atelier in ateliers
-        ]
-        if not rows:
-            return
-        with self._db.connection() as conn, conn.cursor() as cur:
-            cur.executemany(_UPSERT_ATELIER, rows)
-
-    def list_ateliers(self, category: str | None = None) -> list[Atelier]:
-        """Every atelier, or those whose categories include ``category``, by id."""
-        with self._db.connection() as conn:
-            if category is None:
-                rows = conn.execute(_ALL_ATELIERS).fetchall()
-            else:
-                rows = conn.execute(_ATELIERS_IN, (category,)).fetchall()
-        return _to_models(Atelier, rows)
-
-    def get_atelier(self, atelier_id: str) -> Atelier | None:
-        """The atelier with this id, or None."""
-        with self._db.connection() as conn:
-            rows = conn.execute(_SELECT_ATELIER, (atelier_id,)).fetchall()
-        return next(iter(_to_models(Atelier, rows)), None)
 
 
 class PostgresUsers:
@@ -166,52 +133,3 @@ class PostgresUsers:
                     Jsonb([design.model_dump(mode="json") for design in profile.saved_designs]),
                 ),
             )
-
-
-class PostgresLeads:
-    """LeadRepo: the ``leads`` outbox; the status CHECK guards the state names."""
-
-    def __init__(self, database: Database) -> None:
-        self._db = database
-
-    def create_lead(self, lead: Lead) -> None:
-        """Store a new lead; a duplicate id or an unknown atelier raises an IntegrityError."""
-        with self._db.connection() as conn:
-            conn.execute(
-                "INSERT INTO leads (id, user_key, atelier_id, design, status, created_at)"
-                " VALUES (%s, %s, %s, %s, %s, %s)",
-                (
-                    lead.id,
-                    lead.user_key,
-                    lead.atelier_id,
-                    Jsonb(lead.design.model_dump(mode="json")),
-                    lead.status.value,
-                    lead.created_at,
-                ),
-            )
-
-    def set_lead_status(self, lead_id: str, status: LeadStatus) -> None:
-        """Move a lead to ``status``; an unknown lead id raises LookupError.
-
-        Which transitions are allowed is the core's business; the table only
-        refuses names outside the state machine.
-        """
-        with self._db.connection() as conn:
-            cur = conn.execute(
-                "UPDATE leads SET status = %s, updated_at = now() WHERE id = %s",
-                (LeadStatus(status).value, lead_id),
-            )
-            if cur.rowcount == 0:
-                raise LookupError(f"no lead with id {lead_id!r}")
-
-    def get_lead(self, lead_id: str) -> Lead | None:
-        """The lead with this id, or None."""
-        with self._db.connection() as conn:
-            rows = conn.execute(_SELECT_LEAD, (lead_id,)).fetchall()
-        return next(iter(_to_models(Lead, rows)), None)
-
-    def leads_for_user(self, user_key: str) -> list[Lead]:
-        """A shopper's leads, oldest first."""
-        with self._db.connection() as conn:
-            rows = conn.execute(_LEADS_OF_USER, (user_key,)).fetchall()
-        return _to_models(Lead, rows)

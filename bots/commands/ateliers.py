@@ -1,4 +1,4 @@
-"""`stylegenie ateliers import FILE`: load ateliers from CSV or JSON Lines."""
+"""`stylegenie ateliers import FILE` and `stylegenie ateliers rotate-key`."""
 
 from __future__ import annotations
 
@@ -9,17 +9,17 @@ from pathlib import Path
 from stylegenie.config import Settings
 
 
-def run(args: argparse.Namespace, settings: Settings) -> int:
-    """Load ateliers from a CSV or JSON Lines feed."""
+def run_import(args: argparse.Namespace, settings: Settings) -> int:
+    """Load ateliers from a CSV or JSON Lines feed; cities without coordinates are placed offline."""
     from stylegenie.adapters.feeds import read_ateliers
 
     from ..wiring import assemble
 
-    ateliers, errors = read_ateliers(Path(args.file))
-    for error in errors:
-        print(f"skipped {args.file} {error}", file=sys.stderr)
     app = assemble(settings)
     try:
+        ateliers, errors = read_ateliers(Path(args.file), app.geocoder)
+        for error in errors:
+            print(f"skipped {args.file} {error}", file=sys.stderr)
         app.ateliers.upsert_ateliers(ateliers)
     finally:
         app.close()
@@ -27,11 +27,32 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if ateliers or not errors else 1
 
 
+def run_rotate(args: argparse.Namespace, settings: Settings) -> int:
+    """Re-encrypt every stored contact with the first key of STYLEGENIE_PRIVACY__CONTACT_KEYS."""
+    from stylegenie.adapters.contact_cipher import cipher_from_settings
+
+    from ..wiring import assemble
+
+    if len(settings.privacy.contact_keys) < 2:
+        print("Put the new key first and the old one after it in STYLEGENIE_PRIVACY__CONTACT_KEYS,"
+              " then run this again.", file=sys.stderr)
+        return 2
+    app = assemble(settings)
+    try:
+        count = app.ateliers.rotate_contacts(cipher_from_settings(settings))
+    finally:
+        app.close()
+    print(f"re-encrypted {count} contacts with the new key; the old key can now be removed")
+    return 0
+
+
 def add_parser(commands: argparse._SubParsersAction) -> None:
-    """Register ``ateliers import``."""
+    """Register ``ateliers import`` and ``ateliers rotate-key``."""
     actions = commands.add_parser("ateliers", help="manage ateliers").add_subparsers(
         dest="action", required=True, metavar="ACTION"
     )
     command = actions.add_parser("import", help="load ateliers from a CSV or JSON Lines file")
     command.add_argument("file")
-    command.set_defaults(run=run)
+    command.set_defaults(run=run_import)
+    rotate = actions.add_parser("rotate-key", help="re-encrypt contacts with the newest key")
+    rotate.set_defaults(run=run_rotate)

@@ -1,4 +1,11 @@
-"""`stylegenie catalog ingest FILE`: load products from CSV or JSON Lines."""
+"""`stylegenie catalog ingest FILE`: load products from CSV or JSON Lines.
+
+Options: ``--preset kagl|myntra`` for the known catalogue layouts, ``--map column=field``
+(repeatable) to rename a feed's columns to product fields, ``--images DIR`` for product
+photos (``<DIR>/<id>.jpg``, or an ``image`` column), ``--quiet`` for no progress bar.
+Refused rows are listed on stderr with their line and reason; loading is idempotent, so
+re-running a feed after a crash repairs it.
+"""
 
 from __future__ import annotations
 
@@ -6,29 +13,93 @@ import argparse
 import sys
 from pathlib import Path
 
+from tqdm import tqdm
+
+from stylegenie.adapters.catalog_presets import PRESETS
+from stylegenie.adapters.feeds import FeedError, FeedOptions, ProductFeed
 from stylegenie.config import Settings
+from stylegenie.core.ingest import IngestReport
 
 
-def run(args: argparse.Namespace, settings: Settings) -> int:
-    """Load products from a CSV or JSON Lines feed, metadata first, then vectors."""
-    from stylegenie.adapters.feeds import read_products
-    from stylegenie.core.ingest import CatalogIngestor, unique_by_id
+def _mapping(text: str) -> tuple[str, str]:
+    """``column=field`` → (column, field), validated at the edge."""
+    column, _, field = text.rpartition("=")
+    if not column.strip() or not field.strip():
+        raise argparse.ArgumentTypeError(f"{text!r}: write --map column=field")
+    return column.strip(), field.strip()
+
+
+def _ingest(feed: ProductFeed, settings: Settings, bar: tqdm, done: list[int]) -> IngestReport:
+    """Build the stores and models, ingest the feed; ``done`` holds the products loaded so far."""
+    from stylegenie.adapters.thumbnails import PillowPhotos
+    from stylegenie.core.ingest import CatalogIngestor
     from stylegenie.gpu_workers.runtime import runtime_from_settings
 
     from ..wiring import assemble
 
-    products, errors = read_products(Path(args.file))
-    for error in errors:
-        print(f"skipped {args.file} {error}", file=sys.stderr)
+    def progress(loaded: int) -> None:
+        done[0] = loaded
+        bar.update(feed.rows_read - bar.n)
+
     app = assemble(settings)
     try:
         worker = runtime_from_settings(settings, app.catalog)
-        ingestor = CatalogIngestor(worker.embedder, worker.index, app.catalog)
-        count = ingestor.ingest(unique_by_id(products))
+        ingestor = CatalogIngestor(
+            worker.embedder,
+            worker.index,
+            app.catalog,
+            photos=PillowPhotos(settings.search.thumbnail_px),
+            images=worker.images,
+            image_embedder=worker.image_embedder,
+        )
+        try:
+            return ingestor.ingest_items(feed, on_batch=progress)
+        finally:
+            close_index = getattr(worker.index, "close", None)
+            if close_index:
+                close_index()
     finally:
         app.close()
-    print(f"loaded {count} products ({len(errors)} rows skipped)")
-    return 0 if count or not errors else 1
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    """Load products from a CSV or JSON Lines feed: photos, metadata, then vectors."""
+    options = FeedOptions(
+        preset=PRESETS[args.preset] if args.preset else None,
+        columns=dict(args.map or []),
+        images=Path(args.images) if args.images else None,
+    )
+    if options.images is not None and not options.images.is_dir():
+        print(f"--images {args.images}: no such folder", file=sys.stderr)
+        return 2
+    try:
+        feed = ProductFeed(Path(args.file), options)
+    except FeedError as error:
+        print(error, file=sys.stderr)
+        return 2
+    show = not args.quiet and sys.stderr.isatty()
+    total = feed.count_rows() if show else None
+    done = [0]
+    bar = tqdm(total=total, unit=" rows", desc="ingesting", file=sys.stderr, disable=not show)
+    with bar:
+        try:
+            report = _ingest(feed, settings, bar, done)
+        except Exception as error:  # a store or model failed: say how to finish, no traceback
+            print(
+                f"ingest stopped after {done[0]} products: {type(error).__name__}: {error}\n"
+                "Re-run the same command: loading is idempotent and completes a partial run.",
+                file=sys.stderr,
+            )
+            return 1
+    problems = sorted([*feed.problems, *report.problems], key=lambda problem: problem.line)
+    for problem in problems:
+        print(f"{args.file} {problem}", file=sys.stderr)
+    skipped = sum(problem.skipped for problem in problems)
+    print(
+        f"loaded {report.loaded} products ({skipped} rows skipped, "
+        f"{len(problems) - skipped} loaded with a warning, {report.photos} photos)"
+    )
+    return 0 if report.loaded or not skipped else 1
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -37,5 +108,15 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         dest="action", required=True, metavar="ACTION"
     )
     command = actions.add_parser("ingest", help="load products from a CSV or JSON Lines file")
-    command.add_argument("file")
+    command.add_argument("file", help="a .csv or .jsonl feed")
+    command.add_argument("--preset", choices=sorted(PRESETS), help="a known catalogue layout")
+    command.add_argument(
+        "--map",
+        action="append",
+        type=_mapping,
+        metavar="COLUMN=FIELD",
+        help="rename a feed column to a product field (repeatable)",
+    )
+    command.add_argument("--images", metavar="DIR", help="folder of product photos (<id>.jpg)")
+    command.add_argument("--quiet", action="store_true", help="no progress bar")
     command.set_defaults(run=run)

@@ -16,6 +16,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     app = assemble(settings)
     try:
         chat = TerminalChat(app.engine, chat_key=f"terminal:{args.user}")
+        chat.receive_notifications(app.notifiers)
+        app.run_lead_outbox()
         if args.script:
             chat.replay(Path(args.script).read_text(encoding="utf-8").splitlines())
         else:

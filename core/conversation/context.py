@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..leads import LeadDesk
 from ..ports import (
     AtelierRepo,
     BriefReader,
-    LeadNotifier,
-    LeadRepo,
+    Geocoder,
     RateLimiter,
     SessionStore,
     UserRepo,
@@ -21,6 +21,7 @@ class EngineOptions:
     """Tunable behaviour of the conversation."""
 
     designs_per_brief: int = 3
+    variation_strength: float = 0.45
     products_per_search: int = 4
     atelier_radius_km: float = 50.0
     max_message_chars: int = 2000
@@ -36,6 +37,6 @@ class EngineServices:
     sessions: SessionStore
     users: UserRepo
     ateliers: AtelierRepo
-    leads: LeadRepo
-    notifier: LeadNotifier
+    leads: LeadDesk
+    geocoder: Geocoder
     rate_limiter: RateLimiter

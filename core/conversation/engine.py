@@ -48,6 +48,7 @@ class ConversationEngine:
             "save": self._profile.save_chosen,
             "saved": self._profile.saved,
             "prefs": self._profile.prefs,
+            "leads": lambda key, *_: services.leads.open_leads(key),
         }
 
     def handle(
@@ -58,6 +59,7 @@ class ConversationEngine:
             return Reply(text=texts.SLOW_DOWN)
         state, reset = self._load(chat_key)
         before = state.model_dump(mode="json")
+        state.handle = incoming.handle or state.handle
         try:
             reply = self._dispatch(chat_key, state, incoming, progress)
         except Exception:
@@ -97,6 +99,11 @@ class ConversationEngine:
         if incoming.kind is MessageKind.STICKER:
             return Reply(text=texts.STICKER)
         if incoming.kind is MessageKind.PHOTO:
+            if incoming.image_ref:
+                caption = self._clip(incoming.text)[1]
+                found = self._shopping.photo(incoming.image_ref, caption, progress)
+                if found is not None:
+                    return found
             if not incoming.text.strip():
                 return Reply(text=texts.PHOTO_NO_CAPTION)
             reply = self._text(chat_key, state, incoming.text, progress)
@@ -150,6 +157,12 @@ class ConversationEngine:
             return self._profile.save(chat_key, state, argument)
         if action == "lead":
             return self._shopping.send_lead(chat_key, state, argument)
+        if action in ("lead-accept", "lead-decline"):
+            return self._services.leads.respond(argument, chat_key, accept=action == "lead-accept")
+        if action == "relead":
+            lead_id, _, atelier_id = argument.partition(":")
+            sent = self._services.leads.resubmit(chat_key, lead_id, atelier_id)
+            return sent or self._stale(state)
         if action in self._commands:
             return self._commands[action](chat_key, state, "", progress)
         return self._stale(state)

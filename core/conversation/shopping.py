@@ -4,18 +4,42 @@ from __future__ import annotations
 
 import logging
 
-from ..domain import Lead, LeadStatus
-from ..geo import city_coordinates
-from ..matching import match_ateliers
+from ..domain import DesignBrief, ProductHit
+from ..leads import atelier_card
+from ..matching import match_ateliers, match_request
 from ..ports import ProgressCallback
-from ..reply import AtelierCard, Choice, ProductCard, Reply
-from ..search import query_from_brief
+from ..reply import Choice, ProductCard, Reply
+from ..search import PhotoUnreadable
+from ..search_query import query_from_brief
 from . import texts
 from .context import EngineOptions, EngineServices
-from .designing import DesignFlow
+from .designing import DesignFlow, mentioned
 from .state import ConversationState
 
 log = logging.getLogger(__name__)
+
+LOOK_FIELDS = frozenset(
+    {"garment", "colours", "fabric", "silhouette", "length", "sleeves", "occasion", "style_notes"}
+)
+"""Caption fields that describe the look; only these add text to a photo search."""
+
+BUDGET_FIELDS = frozenset({"budget_min", "budget_max", "currency"})
+
+
+def _cards(hits: list[ProductHit]) -> list[ProductCard]:
+    return [
+        ProductCard(
+            product_id=hit.product.id,
+            name=hit.product.name,
+            brand=hit.product.brand,
+            price=hit.product.price,
+            currency=hit.product.currency,
+            url=hit.product.url,
+            image_ref=hit.product.image_ref,
+            why=hit.why,
+        )
+        for hit in hits
+    ]
 
 
 class ShoppingFlow:
@@ -46,20 +70,44 @@ class ShoppingFlow:
         if not hits:
             text = texts.NO_PRODUCTS.format(summary=state.brief.summary(), budget="")
             return Reply(text=text, choices=after)
-        cards = [
-            ProductCard(
-                product_id=hit.product.id,
-                name=hit.product.name,
-                brand=hit.product.brand,
-                price=hit.product.price,
-                currency=hit.product.currency,
-                url=hit.product.url,
-                image_ref=hit.product.image_ref,
-                why=hit.why,
-            )
-            for hit in hits
-        ]
-        return Reply(text=texts.PRODUCTS_FOUND.format(budget=budget), products=cards, choices=after)
+        return Reply(
+            text=texts.PRODUCTS_FOUND.format(budget=budget), products=_cards(hits), choices=after
+        )
+
+    def photo(
+        self, image_ref: str, caption: str, progress: ProgressCallback | None
+    ) -> Reply | None:
+        """Products that look like the shopper's photo, narrowed by its caption's brief.
+
+        The caption is read on its own (an earlier design's garment must not filter a photo
+        of something else): its budget, type, colour and gender become filters, and its
+        words about the look join the photo in a hybrid search. None when photo search is
+        not switched on, so the caller can fall back to the caption alone.
+        """
+        brief = (
+            self._services.brief_reader.read(caption, DesignBrief()) if caption.strip() else None
+        )
+        brief = brief or DesignBrief()
+        query = query_from_brief(brief, self._options.products_per_search)
+        words = query.text if mentioned(brief) & LOOK_FIELDS else ""
+        query = query.model_copy(update={"text": words, "image_ref": image_ref})
+        if progress:
+            progress("Looking for products like your photo…")
+        try:
+            hits = self._services.workers.search_by_photo(query)
+        except PhotoUnreadable:
+            log.warning("a shopper's photo could not be read", exc_info=True)
+            return Reply(text=texts.PHOTO_UNREADABLE)
+        if hits is None:
+            return None
+        narrowed = f", {brief.budget_text()}" if brief.budget_text() else ""
+        if mentioned(brief) - BUDGET_FIELDS:
+            narrowed = f" ({brief.summary()})"
+        if not hits:
+            return Reply(text=texts.PHOTO_NO_PRODUCTS.format(narrowed=narrowed))
+        return Reply(
+            text=texts.PHOTO_PRODUCTS_FOUND.format(narrowed=narrowed), products=_cards(hits)
+        )
 
     def ateliers(
         self, chat_key: str, state: ConversationState, text: str, progress: ProgressCallback | None
@@ -68,31 +116,20 @@ class ShoppingFlow:
         brief = state.brief
         if not brief.garment:
             return Reply(text=texts.NEED_DESIGN_FIRST)
-        if not brief.city:
+        place = self._services.geocoder.locate(brief.city) if brief.city else None
+        if place is None:
             state.awaiting = "city"
-            return Reply(text=texts.ASK_CITY)
-        candidates = self._services.ateliers.list_ateliers(brief.category)
-        matches = match_ateliers(brief, candidates, self._options.atelier_radius_km)
+            return Reply(text=texts.UNKNOWN_CITY if brief.city else texts.ASK_CITY)
+        request = match_request(brief, self._options.atelier_radius_km, place)
+        matches = match_ateliers(request, self._services.ateliers.find_ateliers(request))
         state.atelier_ids = [m.atelier.id for m in matches]
-        category = brief.category or brief.garment
+        category = request.category
         if not matches:
             return Reply(
                 text=texts.NO_ATELIERS.format(category=category, city=brief.city),
                 choices=[Choice(id="products", label="Show products")],
             )
-        cards = [
-            AtelierCard(
-                atelier_id=m.atelier.id,
-                name=m.atelier.name,
-                city=m.atelier.city,
-                price_range=f"{m.atelier.price_min:g}–{m.atelier.price_max:g} {m.atelier.currency}",
-                lead_time_days=m.atelier.lead_time_days,
-                rating=m.atelier.rating,
-                distance_km=m.distance_km,
-                why=m.reason,
-            )
-            for m in matches
-        ]
+        cards = [atelier_card(m.atelier, m.reason, m.distance_km) for m in matches]
         choices = [
             Choice(id=f"lead:{m.atelier.id}", label=f"Ask {m.atelier.name}") for m in matches
         ]
@@ -108,24 +145,20 @@ class ShoppingFlow:
     ) -> Reply:
         """The answer to "which city?": known cities continue to ateliers."""
         update = self._services.brief_reader.read(text, state.brief)
-        if not update.city or city_coordinates(update.city) is None:
+        place = self._services.geocoder.locate(update.city or text.strip())
+        if place is None:
             return Reply(text=texts.UNKNOWN_CITY)
         state.awaiting = None
-        state.brief = state.brief.model_copy(update={"city": update.city})
+        state.brief = state.brief.model_copy(update={"city": place.name})
         return self.ateliers(chat_key, state, "", progress)
 
     def send_lead(self, chat_key: str, state: ConversationState, atelier_id: str) -> Reply:
-        """Store a lead for the chosen atelier first, then notify its owner."""
+        """Send the picked design to the chosen atelier (stored first, then delivered)."""
         atelier = self._services.ateliers.get_atelier(atelier_id)
         design = state.chosen or (state.designs[0] if state.designs else None)
         if atelier is None or design is None:
             return Reply(text=texts.NEED_DESIGN_FIRST)
-        lead = Lead(user_key=chat_key, atelier_id=atelier.id, design=design)
-        self._services.leads.create_lead(lead)
-        try:
-            self._services.notifier.notify(lead, atelier)
-        except Exception:
-            log.warning("lead %s stored but not delivered yet", lead.id, exc_info=True)
-            return Reply(text=texts.LEAD_QUEUED.format(atelier=atelier.name))
-        self._services.leads.set_lead_status(lead.id, LeadStatus.SENT)
-        return Reply(text=texts.LEAD_SENT.format(atelier=atelier.name))
+        place = self._services.geocoder.locate(state.brief.city) if state.brief.city else None
+        request = match_request(state.brief, self._options.atelier_radius_km, place)
+        handle = state.handle or chat_key
+        return self._services.leads.submit(chat_key, handle, atelier, design, request)

@@ -28,6 +28,7 @@ class ConversationState(BaseModel):
     chosen_id: str | None = None
     atelier_ids: list[str] = Field(default_factory=list)
     awaiting: Literal["budget", "city"] | None = None
+    handle: str = ""
     turns: int = 0
 
     def reset(self) -> None:
@@ -68,6 +69,7 @@ COMMANDS = (
     "products",
     "ateliers",
     "cancel",
+    "leads",
 )
 """Commands every front-end maps (Telegram /commands, Discord slash commands, terminal)."""
 
@@ -79,6 +81,10 @@ class Incoming(BaseModel):
     text: str = ""
     command: str | None = None
     choice_id: str | None = None
+    image_ref: str | None = None
+    """A PHOTO's ImageStore reference (the front-end stores the photo first)."""
+    handle: str = ""
+    """How others reach this person on their platform ("@ana"); given to an atelier on accept."""
 
     @classmethod
     def from_text(cls, text: str) -> Incoming:

@@ -25,10 +25,18 @@ EMPTY_MESSAGE = "That message was empty. " + ASK_TO_DESCRIBE
 TRUNCATED = "That's a long message — I read the first {limit} characters.\n"
 STICKER = "Nice sticker! I work with words, though: " + ASK_TO_DESCRIBE
 PHOTO_NO_CAPTION = (
-    "Thanks for the photo! I can't look for products from a photo yet — "
-    "describe what you like about it in words and I'll take it from there."
+    "Thanks for the photo! Photo search isn't switched on here, so I can't find products "
+    "from it — describe what you like about it in words and I'll take it from there."
 )
-PHOTO_WITH_CAPTION = "I can't read photos yet, so I went by your caption.\n"
+PHOTO_WITH_CAPTION = "Photo search isn't switched on here, so I went by your caption.\n"
+PHOTO_PRODUCTS_FOUND = "Products that look like your photo{narrowed}:"
+PHOTO_NO_PRODUCTS = (
+    "Nothing in the catalogue looks like your photo{narrowed} right now. "
+    "Describe it in words and I'll draw designs instead."
+)
+PHOTO_UNREADABLE = (
+    "I couldn't open that photo. Try sending it again, or describe what you like in words."
+)
 OTHER_MEDIA = "I can only read text messages. " + ASK_TO_DESCRIBE
 UNKNOWN_COMMAND = "I don't know /{name}. " + HELP
 SLOW_DOWN = "You're sending messages faster than I can design — give me a moment and try again."
@@ -60,14 +68,6 @@ ATELIERS_FOUND = "Ateliers that can make your {category}{near}:"
 NO_ATELIERS = (
     "I couldn't find an atelier for a {category} near {city} yet. "
     "Try another city, or ask me again later — new ateliers join every week."
-)
-LEAD_SENT = (
-    "I've sent your design to {atelier}. They'll answer in their own chat; "
-    "once they accept, I'll give you their contact."
-)
-LEAD_QUEUED = (
-    "Your request to {atelier} is saved and will be delivered shortly; "
-    "I'll tell you when they answer."
 )
 
 SAVED = "Saved! See your designs any time with /saved."

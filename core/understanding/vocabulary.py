@@ -11,8 +11,9 @@ Decisions worth knowing:
 - "vest" is the British undershirt (catalogue "Innerwear Vests"); "vest top" is a top.
 - "purse" is a handbag; "pumps" are heels; glasses of any kind map to "Sunglasses",
   the catalogue's only eyewear type.
-- Kids' words ("kids", "child", "baby") set no gender: the catalogue has no kids gender
-  and a boy or a girl is usually named anyway ("my son").
+- Kids' words ("kids", "toddler") set no gender in a brief, which has one gender; a search
+  from text looks among boys' and girls' items (``core/search_query.py``).
+- A catalogue type named as such means it alone ("casual shoes"; a kurta is not a kurta set).
 - Pronouns (him, her...) give a gender only when no noun does ("his wife" → women).
 """
 
@@ -127,11 +128,12 @@ tuxedo|tux = suit / Suits, Blazers; hoodie|hoodies|hoody = knitwear / Sweatshirt
 sweatshirt|sweatshirts|crewneck sweatshirt = knitwear / Sweatshirts
 sweater|sweaters|jumper|jumpers|pullover|pullovers|turtleneck|roll neck = knitwear / Sweaters
 cardigan|cardigans|cardi = knitwear / Sweaters; shrug = knitwear / Shrug
-kurta|kurtas|kurta set|kurta pyjama = ethnic / Kurtas, Kurta Sets; kurti|kurtis = ethnic / Kurtis
+kurta|kurtas = ethnic / Kurtas; kurta set|kurta sets|kurta pyjama = ethnic / Kurta Sets
+kurti|kurtis = ethnic / Kurtis; dupatta|dupattas|chunni|odhni = ethnic / Dupatta
 saree|sarees|sari|saris = ethnic / Sarees; lehenga|lehengas|lehenga choli = ethnic / Lehenga Choli
 salwar|salwar kameez|churidar|patiala = salwar kameez / ethnic / Salwar, Churidar
 nehru jacket|sherwani = ethnic / Nehru Jackets
-trainers|sneakers|kicks|casual shoes = sneakers / footwear / Casual Shoes, Sports Shoes
+trainers|sneakers|kicks = sneakers / footwear / Casual Shoes, Sports Shoes
 running shoes|running trainers|sports shoes|gym shoes|tennis shoes = footwear / Sports Shoes
 shoes|shoe = footwear / Casual Shoes, Formal Shoes, Sports Shoes
 loafers|loafer|moccasins = footwear / Casual Shoes, Formal Shoes
@@ -139,32 +141,34 @@ formal shoes|brogues|oxfords|oxford shoes|derbies|dress shoes = footwear / Forma
 boots|boot|ankle boots|chelsea boots|booties = footwear / Casual Shoes, Booties
 heels|high heels|stilettos|stiletto|pumps|court shoes|wedges = footwear / Heels
 flats|ballet flats|ballerinas|ballet pumps|mules = footwear / Flats
-sandals|sandal|gladiators = footwear / Sandals, Sports Sandals
+sandals|sandal|gladiators = footwear / Sandals
+sports sandals|sport sandals|hiking sandals|floaters = footwear / Sports Sandals
 flip flops|flip flop|flipflops|slippers|chappals = footwear / Flip Flops
-slides|sliders = footwear / Flip Flops, Sandals
+slides|sliders = footwear / Flip Flops, Sandals; casual shoes|canvas shoes = footwear / Casual Shoes
 handbag|handbags|purse|purses|bag|bags|tote|tote bag|shoulder bag|crossbody = bag / Handbags
 clutch|clutches|clutch bag|evening bag = bag / Clutches; backpack|backpacks = bag / Backpacks
 rucksack|rucksacks = bag / Rucksacks, Backpacks; laptop bag = bag / Laptop Bag
 duffel bag|duffel|duffle bag|gym bag = bag / Duffel Bag
 glasses|specs|spectacles|eyeglasses|frames = eyewear / Sunglasses
-sunglasses|shades|sunnies = eyewear / Sunglasses
-watch|watches|wristwatch|smartwatch = watch / Watches
+sunglasses|shades|sunnies|aviators|aviator|wayfarers|wayfarer = eyewear / Sunglasses
+watch|watches|wristwatch|smartwatch = watch / Watches; tie|ties|necktie|bow tie = accessory / Ties
 belt|belts = accessory / Belts; wallet|wallets|cardholder = accessory / Wallets
 cap|caps|baseball cap = accessory / Caps; beanie|beanies = accessory / Caps
 hat|hats|sun hat|bucket hat|fedora = accessory / Hat, Caps
-tie|ties|necktie|bow tie = accessory / Ties
 scarf|scarves|stole|stoles|shawl|muffler = accessory / Scarves, Stoles, Mufflers
 gloves = accessory / Gloves; socks|sock = accessory / Socks
-earrings|earring|studs|jhumkas = jewellery / Earrings
+earrings|earring|studs|jhumkas|hoops|hoop earrings|danglers = jewellery / Earrings
 necklace|necklaces|chain|pendant = jewellery / Necklace and Chains, Pendant
-bracelet|bracelets|bangle|bangles = jewellery / Bracelet, Bangle
-swimsuit|swimsuits|swimwear|bathing suit|swimming costume|swim trunks|trunks = swimwear / Swimwear
+bracelet|bracelets|bangle|bangles = jewellery / Bracelet, Bangle; ring|rings = jewellery / Ring
+cufflinks|cuff links = accessory / Cufflinks; messenger bag|sling bag|satchel = bag / Messenger Bag
+swimsuit|swimsuits|swimwear|bathing suit|swimming costume|swim trunks = swimwear / Swimwear
 bikini|bikinis = swimwear / Swimwear; nightdress|nightie|nightgown|nighty = nightwear / Nightdress
 pyjamas|pajamas|pjs|night suit|loungewear = nightwear / Night suits, Lounge Pants
 robe|bathrobe|dressing gown = nightwear / Robe, Bath Robe
 lingerie = innerwear / Bra, Briefs; bra|bras|bralette = innerwear / Bra
 underwear|briefs|knickers|panties|boxers = innerwear / Briefs, Boxers
-vest|vests|undershirt = innerwear / Innerwear Vests
+vest|vests|undershirt = innerwear / Innerwear Vests; trunks = innerwear / Trunk, Swimwear
+lipstick|lipsticks = beauty / Lipstick; nail polish|nail paint|nail varnish = beauty / Nail Polish
 """
 )
 """Garment words → display word, coarse category, catalogue article types."""
@@ -192,7 +196,7 @@ yellow|lemon|canary|butter yellow|pale yellow = Yellow; peach|coral|apricot|salm
 rust|terracotta = Rust; tan|camel|caramel|toffee = Tan; khaki = Khaki; taupe|mushroom|greige = Taupe
 brown|chocolate|chocolate brown|dark brown|espresso|chestnut|walnut|mocha|coffee = Brown
 gold|golden|rose gold = Gold; silver|silvery|platinum = Silver; bronze = Bronze; copper = Copper
-metallic = Metallic
+metallic = Metallic; melange|grey melange|gray melange|grey marl|marl = Grey Melange
 multicolour|multicolor|multicoloured|multicolored|multi colour|multi color|rainbow = Multi
 """,
     str,
@@ -200,21 +204,16 @@ multicolour|multicolor|multicoloured|multicolored|multi colour|multi color|rainb
 """Colour and shade words → catalogue colour names (KAGL ``baseColour``)."""
 
 COLOUR_FAMILIES: dict[str, tuple[str, ...]] = {
-    "Off White": ("Off White", "Cream"),
-    "Cream": ("Cream", "Off White", "Beige"),
-    "Grey": ("Grey", "Grey Melange"),
-    "Brown": ("Brown", "Coffee Brown", "Mushroom Brown"),
-    "Tan": ("Tan", "Brown"),
-    "Maroon": ("Maroon", "Burgundy"),
-    "Burgundy": ("Burgundy", "Maroon"),
-    "Green": ("Green", "Sea Green"),
-    "Pink": ("Pink", "Rose"),
-    "Nude": ("Nude", "Skin"),
-    "Silver": ("Silver", "Steel"),
-}
-"""Catalogue colours that count as the same family when filtering. Kept tight on purpose:
-"Red" is only Red, "Blue" only Blue (Navy Blue apart), "Olive" is not Green; a thin shade
-takes its neighbours ("Tan" → Tan, Brown; "Cream" → Cream, Off White, Beige)."""
+    "Off White": ("Off White", "Cream"), "Cream": ("Cream", "Off White", "Beige"),
+    "Grey": ("Grey", "Grey Melange"), "Grey Melange": ("Grey Melange", "Grey"),
+    "Charcoal": ("Charcoal", "Grey"), "Brown": ("Brown", "Coffee Brown", "Mushroom Brown"),
+    "Tan": ("Tan", "Brown"), "Khaki": ("Khaki", "Beige"), "Mustard": ("Mustard", "Yellow"),
+    "Maroon": ("Maroon", "Burgundy"), "Burgundy": ("Burgundy", "Maroon"),
+    "Green": ("Green", "Sea Green"), "Pink": ("Pink", "Rose"), "Lavender": ("Lavender", "Purple"),
+    "Nude": ("Nude", "Skin"), "Silver": ("Silver", "Steel"), "Magenta": ("Magenta", "Pink"),
+}  # fmt: skip
+"""Catalogue colours one filter takes together, kept tight: Red is only Red, Blue only Blue
+(Navy Blue apart), Olive is not Green; a thin shade takes its neighbours (Tan → Tan, Brown)."""
 
 
 def colour_family(colour: str) -> tuple[str, ...]:
@@ -313,12 +312,14 @@ fit and flare|skater = fit-and-flare; mermaid|fishtail = mermaid
 
 GENDERS: dict[tuple[str, ...], Gender] = _table(
     """
-men|man|male|males|guy|guys|dad|father|husband|boyfriend|bf|hubby|gents|gent = men
-gentleman|gentlemen|mens|brother|grandpa|grandfather|uncle|fiance = men
-groom|groomsman|groomsmen = men; boys|boy|son|sons|nephew = boys
+men|man|male|males|guy|guys|dad|father|husband|boyfriend|bf|hubby|gents|gent|lad|lads = men
+gentleman|gentlemen|mens|brother|grandpa|grandfather|uncle|fiance|papa|daddy|grandad = men
+groom|groomsman|groomsmen|bloke|blokes|chap|fella|fellas = men; boys|boy|son|sons|nephew = boys
+grandson|grandsons|stepson|schoolboy|schoolboys = boys; girls|girl|daughter|daughters|niece = girls
 women|woman|lady|ladies|female|females|mum|mom|mother|wife|girlfriend|gf|womens = women
 sister|grandma|grandmother|aunt|fiancee|bride|bridal|bridesmaid|bridesmaids = women
-girls|girl|daughter|daughters|niece = girls; unisex|gender neutral|genderless|androgynous = unisex
+mummy|mommy|mama|granny|nan|wifey|missus|gal|gals|auntie = women
+granddaughter|stepdaughter|schoolgirl = girls; unisex|gender neutral|genderless|androgynous = unisex
 """,
     _gender,
 )

@@ -1,4 +1,4 @@
-"""A fake OpenAI-compatible chat-completions server on 127.0.0.1, stdlib only.
+"""A fake OpenAI-compatible server on 127.0.0.1 (chat, images, moderations), stdlib only.
 
 A test queues what the next requests should get (a JSON reply, broken JSON, a slow
 reply, an HTTP error) and reads back every request body the server received::
@@ -24,6 +24,8 @@ from types import TracebackType
 from typing import Any
 
 CHAT_PATHS = ("/v1/chat/completions", "/chat/completions")
+RAW_PATHS = ("/v1/images/generations", "/images/generations", "/v1/moderations", "/moderations")
+"""Endpoints answered with a Reply's whole ``body`` (image generation, moderation)."""
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class Reply:
     content: str = ""
     status: int = 200
     delay_s: float = 0.0
+    body: dict[str, Any] | None = None
 
     @classmethod
     def json(cls, payload: dict[str, Any]) -> Reply:
@@ -48,6 +51,11 @@ class Reply:
     def slow(cls, delay_s: float, payload: dict[str, Any] | None = None) -> Reply:
         """A reply sent only after ``delay_s`` seconds, to trip the client's timeout."""
         return cls(content=json.dumps(payload or {}), delay_s=delay_s)
+
+    @classmethod
+    def raw(cls, body: dict[str, Any]) -> Reply:
+        """A successful reply whose whole JSON body is ``body`` (images, moderations)."""
+        return cls(body=body)
 
     @classmethod
     def error(cls, status: int = 500) -> Reply:
@@ -146,7 +154,8 @@ def _handler_for(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
         protocol_version = "HTTP/1.1"
 
         def do_POST(self) -> None:
-            if self.path.split("?")[0] not in CHAT_PATHS:
+            path = self.path.split("?")[0]
+            if path not in CHAT_PATHS + RAW_PATHS:
                 self._send(404, {"error": {"message": f"no route {self.path}", "type": "fake"}})
                 return
             length = int(self.headers.get("Content-Length") or 0)
@@ -157,6 +166,9 @@ def _handler_for(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
             if reply.status != 200:
                 error = {"message": f"fake error {reply.status}", "type": "server_error"}
                 self._send(reply.status, {"error": error})
+                return
+            if reply.body is not None:
+                self._send(200, reply.body)
                 return
             self._send(200, _completion(reply.content, str(body.get("model", "fake"))))
 

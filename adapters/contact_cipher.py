@@ -1,0 +1,69 @@
+"""Encryption of atelier contact details at rest (Fernet, with key rotation).
+
+The first configured key encrypts; every key decrypts. To rotate: put a new key
+first, keep the old one after it, run ``stylegenie ateliers rotate-key`` (which
+re-encrypts every row with the new key), then drop the old key. Without configured
+keys an embedded setup generates one, once, in ``<data_dir>/contact.key``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+
+from stylegenie.config import Settings
+
+KEY_FILE = "contact.key"
+UNREADABLE = "a stored contact cannot be decrypted with the configured keys"
+
+
+class ContactCipherError(ValueError):
+    """A stored contact could not be decrypted with any configured key."""
+
+
+class ContactCipher:
+    """Encrypts and decrypts contact strings; never logs them."""
+
+    def __init__(self, keys: list[str]) -> None:
+        if not keys:
+            raise ValueError("ContactCipher needs at least one key")
+        self._fernet = MultiFernet([Fernet(key.encode()) for key in keys])
+
+    def encrypt(self, contact: str) -> bytes:
+        """The contact as a Fernet token (with the first key)."""
+        return self._fernet.encrypt(contact.encode())
+
+    def decrypt(self, token: bytes) -> str:
+        """The contact behind a token made with any configured key."""
+        try:
+            return self._fernet.decrypt(bytes(token)).decode()
+        except InvalidToken as error:
+            raise ContactCipherError(UNREADABLE) from error
+
+    def rotate(self, token: bytes) -> bytes:
+        """The same contact re-encrypted with the first key."""
+        try:
+            return self._fernet.rotate(bytes(token))
+        except InvalidToken as error:
+            raise ContactCipherError(UNREADABLE) from error
+
+
+def generate_key() -> str:
+    """A new random Fernet key (URL-safe base64), e.g. for STYLEGENIE_PRIVACY__CONTACT_KEYS."""
+    return Fernet.generate_key().decode()
+
+
+def cipher_from_settings(settings: Settings) -> ContactCipher:
+    """The configured keys, or the embedded key file under the data folder (made once, mode 600)."""
+    keys = [key.get_secret_value() for key in settings.privacy.contact_keys]
+    if keys:
+        return ContactCipher(keys)
+    path = Path(settings.data_dir) / KEY_FILE
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(generate_key())
+    return ContactCipher([path.read_text().strip()])

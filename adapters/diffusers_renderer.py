@@ -1,0 +1,120 @@
+"""The diffusers renderer: designs drawn by a text-to-image model on a GPU worker.
+
+The model is loaded once per process, lazily, behind a lock: a model id already in the
+local Hugging Face cache or a local folder (no downloads at run time). All designs of
+one call render in one batch; each image has its own seeded generator, so rendering the
+same designs again gives the same bytes (a design rendered alone instead of in a batch
+agrees up to float rounding: kernels differ by batch size). A design with a
+``source_image_ref`` is a variation: image-to-image from that picture at its strength.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import math
+import threading
+from collections.abc import Callable, Sequence
+from itertools import groupby
+from typing import Any
+
+from stylegenie.config.settings import RenderSettings
+from stylegenie.core.domain import Design
+
+from .image_encoding import EXTENSIONS, decode_image, encode_image
+
+log = logging.getLogger(__name__)
+
+
+class DiffusersRenderer:
+    """Renders designs with ``AutoPipelineForText2Image`` (and its image-to-image sibling)."""
+
+    def __init__(self, settings: RenderSettings, read_image: Callable[[str], bytes]) -> None:
+        if not settings.model:
+            raise ValueError("the diffusers renderer needs STYLEGENIE_RENDER__MODEL")
+        self._settings = settings
+        self._read_image = read_image
+        self._lock = threading.Lock()
+        self._text2img: Any = None
+        self._img2img: Any = None
+        self._device = "cpu"
+
+    @property
+    def model_name(self) -> str:
+        """The model id or folder recorded in every design this renderer draws."""
+        return str(self._settings.model)
+
+    @property
+    def extension(self) -> str:
+        """The file extension of the encoded images."""
+        return EXTENSIONS[self._settings.output_format]
+
+    @property
+    def device(self) -> str:
+        """Where the model runs ("cuda" or "cpu"); meaningful after load()."""
+        return self._device
+
+    def load(self) -> None:
+        """Load the pipelines now (a worker's warm-up); later calls return at once."""
+        with self._lock:
+            if self._text2img is not None:
+                return
+            import torch
+            from diffusers import AutoPipelineForImage2Image, AutoPipelineForText2Image
+
+            wanted = self._settings.device
+            self._device = "cuda" if wanted == "cuda" or (wanted == "auto" and torch.cuda.is_available()) else "cpu"
+            dtype = torch.float32
+            if self._device == "cuda":
+                dtype = torch.bfloat16 if self._settings.preset == "flux-schnell" else torch.float16
+            pipeline = AutoPipelineForText2Image.from_pretrained(
+                self._settings.model, dtype=dtype, local_files_only=True
+            ).to(self._device)
+            pipeline.set_progress_bar_config(disable=True)
+            self._img2img = AutoPipelineForImage2Image.from_pipe(pipeline)
+            self._img2img.set_progress_bar_config(disable=True)
+            self._text2img = pipeline
+            log.info("loaded %s on %s (%s)", self._settings.model, self._device, dtype)
+
+    def render(self, designs: Sequence[Design]) -> list[bytes]:
+        """Encoded images, one per design, in order; fresh designs share one batch."""
+        self.load()
+        images: dict[str, bytes] = {}
+        fresh = [d for d in designs if not d.source_image_ref]
+        if fresh:
+            images.update(zip((d.id for d in fresh), self._batch(self._text2img, fresh), strict=True))
+        variations = sorted((d for d in designs if d.source_image_ref), key=_source_key)
+        for (source, strength), group in groupby(variations, key=_source_key):
+            batch = list(group)
+            init = decode_image(self._read_image(source))
+            extra = {"image": [init] * len(batch), "strength": strength}
+            images.update(zip((d.id for d in batch), self._batch(self._img2img, batch, extra), strict=True))
+        return [images[d.id] for d in designs]
+
+    def _batch(self, pipeline: Any, designs: list[Design], extra: dict[str, Any] | None = None) -> list[bytes]:
+        import torch
+
+        plan = self._settings.plan()
+        steps = plan.steps
+        if extra:  # image-to-image runs steps × strength denoising steps: keep at least one
+            steps = max(steps, math.ceil(1 / extra["strength"]))
+        arguments: dict[str, Any] = {
+            "prompt": [d.prompt for d in designs],
+            "num_inference_steps": steps,
+            "guidance_scale": plan.guidance,
+            "generator": [torch.Generator(self._device).manual_seed(d.seed) for d in designs],
+            **(extra or {}),
+        }
+        accepted = inspect.signature(pipeline.__call__).parameters
+        if "negative_prompt" in accepted:
+            arguments["negative_prompt"] = [d.negative_prompt for d in designs]
+        if not extra:
+            arguments.update(height=plan.size, width=plan.size)
+        with torch.inference_mode():
+            output = pipeline(**arguments)
+        fmt, quality = self._settings.output_format, self._settings.output_quality
+        return [encode_image(image, fmt, quality, max_side=plan.size) for image in output.images]
+
+
+def _source_key(design: Design) -> tuple[str, float]:
+    return (design.source_image_ref or "", design.strength or 0.45)

@@ -1,0 +1,31 @@
+"""Turning PIL images into the bytes that are stored and sent: resized, WebP / JPEG / PNG."""
+
+from __future__ import annotations
+
+import io
+
+from PIL import Image
+
+EXTENSIONS = {"webp": "webp", "jpeg": "jpg", "png": "png"}
+
+
+def encode_image(image: Image.Image, fmt: str = "webp", quality: int = 90, max_side: int | None = None) -> bytes:
+    """Encode an image, first shrinking it so its longest side is at most ``max_side``."""
+    if max_side and max(image.size) > max_side:
+        image = image.copy()
+        image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    if fmt in ("jpeg", "webp") and image.mode not in ("RGB", "L"):
+        image = image.convert("RGB")
+    buffer = io.BytesIO()
+    options = {"quality": quality} if fmt in ("jpeg", "webp") else {}
+    image.save(buffer, format=fmt.upper(), **options)
+    return buffer.getvalue()
+
+
+def decode_image(data: bytes) -> Image.Image:
+    """Open encoded image bytes as an RGB image; raises ValueError when they are not an image."""
+    try:
+        with Image.open(io.BytesIO(data)) as opened:
+            return opened.convert("RGB")
+    except (OSError, Image.DecompressionBombError) as error:
+        raise ValueError(f"not a readable image ({error})") from error

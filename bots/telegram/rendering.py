@@ -1,0 +1,156 @@
+"""A platform-neutral Reply laid out the Telegram way, as plain data (no network here).
+
+Layout of one reply, top to bottom:
+
+1. designs as one album (``sendMediaGroup``; a single image is a ``sendPhoto``);
+2. product photos as one album, each captioned with number, name, price and why;
+3. the text: the reply's words, then a numbered compact list of products and ateliers;
+   under it one inline keyboard: an "Open in shop" URL button per product, then the
+   choices (``callback_data`` = the choice id).
+
+Products are an album plus a compact list rather than one photo message each: an album
+item cannot carry a button, N photo messages cost N requests under Telegram's flood
+limits, and the choice buttons would end up far above the last card. Products without a
+photo appear in the list only. Telegram counts text limits in UTF-16 code units.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from stylegenie.core.reply import AtelierCard, Choice, ProductCard, Reply
+
+log = logging.getLogger(__name__)
+
+MESSAGE_LIMIT = 4096
+CAPTION_LIMIT = 1024
+CALLBACK_DATA_LIMIT = 64
+"""Bytes of UTF-8 Telegram accepts in ``callback_data``."""
+LABEL_LIMIT = 40
+ROW_CHARS = 28
+ROW_BUTTONS = 4
+
+
+def tg_len(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _prefix_within(text: str, limit: int) -> int:
+    """The largest n such that ``text[:n]`` fits ``limit`` UTF-16 units."""
+    n = min(len(text), limit)
+    while (excess := tg_len(text[:n]) - limit) > 0:
+        n -= excess
+    return n
+
+
+def clip(text: str, limit: int) -> str:
+    """Text cut to ``limit`` UTF-16 units, with an ellipsis when something was cut."""
+    if tg_len(text) <= limit:
+        return text
+    return text[: _prefix_within(text, limit - 1)].rstrip() + "…"
+
+
+def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Text in messages of at most ``limit`` units, cut at paragraphs, lines or spaces."""
+    chunks: list[str] = []
+    rest = text.strip()
+    while tg_len(rest) > limit:
+        window = rest[: _prefix_within(rest, limit)]
+        cut = next(
+            (i for sep in ("\n\n", "\n", " ") if (i := window.rfind(sep)) > len(window) // 2),
+            len(window),
+        )
+        chunks.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    chunks.append(rest)
+    return [chunk for chunk in chunks if chunk] or ["…"]
+
+
+def money(price: float, currency: str) -> str:
+    """``89.0, "EUR"`` -> ``"89 EUR"``; ``89.5`` -> ``"89.50 EUR"``."""
+    return f"{price:,.2f}".removesuffix(".00") + f" {currency}"
+
+
+def product_line(number: int, card: ProductCard) -> str:
+    """One product of the compact list."""
+    brand = f" by {card.brand}" if card.brand else ""
+    why = f"\n   {card.why}" if card.why else ""
+    return f"{number}. {card.name}{brand} — {money(card.price, card.currency)}{why}"
+
+
+def product_caption(number: int, card: ProductCard) -> str:
+    """The caption under a product photo: number, name, price and why."""
+    why = f"\n{card.why}" if card.why else ""
+    return clip(f"{number}. {card.name} — {money(card.price, card.currency)}{why}", CAPTION_LIMIT)
+
+
+def atelier_line(number: int, card: AtelierCard) -> str:
+    """One atelier of the list: where, what it costs, how long, rating and why."""
+    distance = f", {card.distance_km:.0f} km" if card.distance_km is not None else ""
+    why = f"\n   {card.why}" if card.why else ""
+    return (
+        f"{number}. {card.name} — {card.city}{distance} · {card.price_range} · "
+        f"~{card.lead_time_days} days · ★{card.rating:.1f}{why}"
+    )
+
+
+def reply_text(reply: Reply) -> str:
+    """The reply's words followed by its product and atelier lists."""
+    parts = [reply.text.strip()]
+    if reply.products:
+        parts.append("\n".join(product_line(n, c) for n, c in enumerate(reply.products, 1)))
+    if reply.ateliers:
+        parts.append("\n".join(atelier_line(n, c) for n, c in enumerate(reply.ateliers, 1)))
+    return "\n\n".join(part for part in parts if part)
+
+
+def fits_callback(choice_id: str) -> bool:
+    """Whether Telegram accepts the id as ``callback_data`` (1-64 bytes of UTF-8)."""
+    return 0 < len(choice_id.encode("utf-8")) <= CALLBACK_DATA_LIMIT
+
+
+def _rows(buttons: Iterable[InlineKeyboardButton]) -> list[list[InlineKeyboardButton]]:
+    """Buttons packed into rows of short labels, keeping their order."""
+    rows: list[list[InlineKeyboardButton]] = []
+    for button in buttons:
+        row = rows[-1] if rows else None
+        if (
+            row is not None
+            and len(row) < ROW_BUTTONS
+            and sum(len(b.text) for b in row) + len(button.text) <= ROW_CHARS
+        ):
+            row.append(button)
+        else:
+            rows.append([button])
+    return rows
+
+
+def choice_buttons(choices: Iterable[Choice]) -> list[InlineKeyboardButton]:
+    """One callback button per choice; an id too long for Telegram is left out and logged.
+
+    A cut id would route the press to the wrong place, so it is refused instead.
+    """
+    buttons = []
+    for choice in choices:
+        if not fits_callback(choice.id):
+            log.warning("choice id too long for a Telegram button, left out: %r", choice.id[:80])
+            continue
+        buttons.append(
+            InlineKeyboardButton(clip(choice.label, LABEL_LIMIT), callback_data=choice.id)
+        )
+    return buttons
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    """Shop links, one row each, then the choices; None when there is nothing to press."""
+    rows = [
+        [InlineKeyboardButton(clip(f"Open in shop · {n}. {card.name}", LABEL_LIMIT), url=card.url)]
+        for n, card in enumerate(reply.products, 1)
+        if card.url.startswith(("https://", "http://"))
+    ]
+    rows += _rows(choice_buttons(reply.choices))
+    return InlineKeyboardMarkup(rows) if rows else None

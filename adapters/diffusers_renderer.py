@@ -20,6 +20,7 @@ from typing import Any
 
 from stylegenie.config.settings import RenderSettings
 from stylegenie.core.domain import Design
+from stylegenie.core.ports import RenderProgress
 
 from .image_encoding import EXTENSIONS, decode_image, encode_image
 
@@ -63,7 +64,11 @@ class DiffusersRenderer:
             from diffusers import AutoPipelineForImage2Image, AutoPipelineForText2Image
 
             wanted = self._settings.device
-            self._device = "cuda" if wanted == "cuda" or (wanted == "auto" and torch.cuda.is_available()) else "cpu"
+            self._device = (
+                "cuda"
+                if wanted == "cuda" or (wanted == "auto" and torch.cuda.is_available())
+                else "cpu"
+            )
             dtype = torch.float32
             if self._device == "cuda":
                 dtype = torch.bfloat16 if self._settings.preset == "flux-schnell" else torch.float16
@@ -76,22 +81,35 @@ class DiffusersRenderer:
             self._text2img = pipeline
             log.info("loaded %s on %s (%s)", self._settings.model, self._device, dtype)
 
-    def render(self, designs: Sequence[Design]) -> list[bytes]:
-        """Encoded images, one per design, in order; fresh designs share one batch."""
+    def render(
+        self, designs: Sequence[Design], progress: RenderProgress | None = None
+    ) -> list[bytes]:
+        """Encoded images, one per design, in order; fresh designs share one batch.
+
+        ``progress`` hears (step, steps) of each batch's denoising loop.
+        """
         self.load()
         images: dict[str, bytes] = {}
         fresh = [d for d in designs if not d.source_image_ref]
         if fresh:
-            images.update(zip((d.id for d in fresh), self._batch(self._text2img, fresh), strict=True))
+            drawn = self._batch(self._text2img, fresh, progress)
+            images.update(zip((d.id for d in fresh), drawn, strict=True))
         variations = sorted((d for d in designs if d.source_image_ref), key=_source_key)
         for (source, strength), group in groupby(variations, key=_source_key):
             batch = list(group)
             init = decode_image(self._read_image(source))
             extra = {"image": [init] * len(batch), "strength": strength}
-            images.update(zip((d.id for d in batch), self._batch(self._img2img, batch, extra), strict=True))
+            drawn = self._batch(self._img2img, batch, progress, extra)
+            images.update(zip((d.id for d in batch), drawn, strict=True))
         return [images[d.id] for d in designs]
 
-    def _batch(self, pipeline: Any, designs: list[Design], extra: dict[str, Any] | None = None) -> list[bytes]:
+    def _batch(
+        self,
+        pipeline: Any,
+        designs: list[Design],
+        progress: RenderProgress | None,
+        extra: dict[str, Any] | None = None,
+    ) -> list[bytes]:
         import torch
 
         plan = self._settings.plan()
@@ -110,6 +128,15 @@ class DiffusersRenderer:
             arguments["negative_prompt"] = [d.negative_prompt for d in designs]
         if not extra:
             arguments.update(height=plan.size, width=plan.size)
+        if progress and "callback_on_step_end" in accepted:
+
+            def on_step(
+                pipe: Any, step: int, timestep: Any, tensors: dict[str, Any]
+            ) -> dict[str, Any]:
+                progress(step + 1, getattr(pipe, "num_timesteps", steps) or steps)
+                return tensors
+
+            arguments["callback_on_step_end"] = on_step
         with torch.inference_mode():
             output = pipeline(**arguments)
         fmt, quality = self._settings.output_format, self._settings.output_quality

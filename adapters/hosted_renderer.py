@@ -14,6 +14,7 @@ from typing import Any
 
 from stylegenie.config.settings import LLMSettings, RenderSettings
 from stylegenie.core.domain import Design
+from stylegenie.core.ports import RenderProgress
 
 from .image_encoding import EXTENSIONS, decode_image, encode_image
 from .litellm_client import load_litellm, provider_arguments
@@ -38,7 +39,9 @@ class HostedRenderer:
         """The file extension of the encoded images."""
         return EXTENSIONS[self._settings.output_format]
 
-    def render(self, designs: Sequence[Design]) -> list[bytes]:
+    def render(
+        self, designs: Sequence[Design], progress: RenderProgress | None = None
+    ) -> list[bytes]:
         """One request per distinct prompt, asking for as many images as designs share it."""
         litellm = load_litellm()
         size = self._settings.plan().size
@@ -46,14 +49,24 @@ class HostedRenderer:
         for prompt, group in groupby(designs, key=lambda d: d.prompt):
             batch = list(group)
             response = litellm.image_generation(
-                prompt=prompt, model=self._settings.model, n=len(batch), size=f"{size}x{size}",
-                response_format="b64_json", drop_params=True, **provider_arguments(self._llm),
+                prompt=prompt,
+                model=self._settings.model,
+                n=len(batch),
+                size=f"{size}x{size}",
+                response_format="b64_json",
+                drop_params=True,
+                **provider_arguments(self._llm),
             )
             for design, item in zip(batch, response.data, strict=True):
                 picture = decode_image(_image_bytes(item))
                 images[design.id] = encode_image(
-                    picture, self._settings.output_format, self._settings.output_quality, max_side=size
+                    picture,
+                    self._settings.output_format,
+                    self._settings.output_quality,
+                    max_side=size,
                 )
+            if progress:
+                progress(len(images), len(designs))
         return [images[d.id] for d in designs]
 
 

@@ -9,7 +9,9 @@ from PIL import Image
 EXTENSIONS = {"webp": "webp", "jpeg": "jpg", "png": "png"}
 
 
-def encode_image(image: Image.Image, fmt: str = "webp", quality: int = 90, max_side: int | None = None) -> bytes:
+def encode_image(
+    image: Image.Image, fmt: str = "webp", quality: int = 90, max_side: int | None = None
+) -> bytes:
     """Encode an image, first shrinking it so its longest side is at most ``max_side``."""
     if max_side and max(image.size) > max_side:
         image = image.copy()

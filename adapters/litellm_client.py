@@ -1,4 +1,4 @@
-"""litellm, imported once and lazily (it takes seconds), with the provider arguments from settings."""
+"""litellm, imported once and lazily (it takes seconds), and the provider settings."""
 
 from __future__ import annotations
 

@@ -17,8 +17,13 @@ from .litellm_client import load_litellm, provider_arguments
 
 log = logging.getLogger(__name__)
 
-BLOCKED = "I can't design that: it asks for something I don't draw ({what}). Try describing the outfit itself."
-FLAGGED = "I can't design that: the request was flagged as {what}. Try describing the outfit itself."
+BLOCKED = (
+    "I can't design that: it asks for something I don't draw ({what}). "
+    "Try describing the outfit itself."
+)
+FLAGGED = (
+    "I can't design that: the request was flagged as {what}. Try describing the outfit itself."
+)
 
 
 class BlocklistModerator:
@@ -26,7 +31,9 @@ class BlocklistModerator:
 
     def __init__(self, blocklist: Sequence[str]) -> None:
         words = sorted((w.strip().lower() for w in blocklist if w.strip()), key=len, reverse=True)
-        self._pattern = re.compile(r"\b(" + "|".join(map(re.escape, words)) + r")\b", re.I) if words else None
+        self._pattern = (
+            re.compile(r"\b(" + "|".join(map(re.escape, words)) + r")\b", re.I) if words else None
+        )
 
     def refusal(self, text: str) -> str | None:
         """The reason to refuse, naming the blocked phrase, or None."""
@@ -52,8 +59,14 @@ class LiteLLMModerator:
         result = response.results[0]
         if not result.flagged:
             return None
-        categories = result.categories if isinstance(result.categories, dict) else result.categories.model_dump()
-        flagged = [name.replace("/", " ").replace("_", " ") for name, hit in categories.items() if hit]
+        categories = (
+            result.categories
+            if isinstance(result.categories, dict)
+            else result.categories.model_dump()
+        )
+        flagged = [
+            name.replace("/", " ").replace("_", " ") for name, hit in categories.items() if hit
+        ]
         return FLAGGED.format(what=", ".join(flagged) or "unsafe")
 
 

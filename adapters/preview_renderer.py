@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import io
 import random
+from collections.abc import Sequence
 
 from PIL import Image, ImageDraw, ImageFont
 
 from stylegenie.core.domain import Design
+from stylegenie.core.ports import RenderProgress
 
 PALETTE = {
     "Black": (20, 20, 20),
@@ -58,11 +60,23 @@ class PreviewCardRenderer:
     """Draws a labelled design card (PNG) from a design's brief; deterministic per seed."""
 
     model_name = "preview-card"
+    extension = "png"
 
     def __init__(self, size: int = 512) -> None:
         self._size = size
 
-    def render(self, design: Design) -> bytes:
+    def render(
+        self, designs: Sequence[Design], progress: RenderProgress | None = None
+    ) -> list[bytes]:
+        """One card per design, reporting each card drawn."""
+        cards = []
+        for done, design in enumerate(designs, start=1):
+            cards.append(self.card(design))
+            if progress:
+                progress(done, len(designs))
+        return cards
+
+    def card(self, design: Design) -> bytes:
         """The card as PNG bytes: label, garment, palette swatches and attributes."""
         size = self._size
         rng = random.Random(design.seed)

@@ -41,10 +41,13 @@ class S3ImageStore:
         self._client.put_object(Bucket=self._bucket, Key=name, Body=data, ContentType=content_type)
         if self._settings.public_base_url:
             return f"{self._settings.public_base_url.rstrip('/')}/{name}"
-        return str(self._client.generate_presigned_url(
-            "get_object", Params={"Bucket": self._bucket, "Key": name},
-            ExpiresIn=self._settings.url_expiry_s,
-        ))
+        return str(
+            self._client.generate_presigned_url(
+                "get_object",
+                Params={"Bucket": self._bucket, "Key": name},
+                ExpiresIn=self._settings.url_expiry_s,
+            )
+        )
 
     def open(self, ref: str) -> bytes:
         """The bytes of an image this store returned a URL for."""

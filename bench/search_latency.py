@@ -27,7 +27,6 @@ import hashlib
 import json
 import os
 import random
-import resource
 import statistics
 import subprocess
 import sys
@@ -144,11 +143,10 @@ def kagl_ingest(run: Run, index: MilvusProductIndex) -> None:
     feed = islice(ProductFeed(STYLES, KAGL), rows)
     CatalogIngestor(run.embedder, index, run.catalog, batch_size=BATCH).ingest_items(feed)
     ingest_s = time.perf_counter() - start
-    n, ratio, heads = len(products), f"{encoder_s / ingest_s:.0%}", ["path", "s", "products/s", ""]
+    n, heads = len(products), ["path", "s", "products/s", "vs encoder"]
     rows = [["MiniLM alone, same texts", f"{encoder_s:.1f}", f"{n / encoder_s:.0f}", "100%"]]
-    rows += [
-        ["project: feed → PG → MiniLM → Lite", f"{ingest_s:.1f}", f"{n / ingest_s:.0f}", ratio]
-    ]
+    rows += [["project: feed → PG → MiniLM → Lite", f"{ingest_s:.1f}", f"{n / ingest_s:.0f}"]]
+    rows[1].append(f"{encoder_s / ingest_s:.0%}")
     table(f"ingest: KAGL, {n:,} products, {run.args.threads} torch threads", heads, rows)
     run.templates, run.kagl_vectors = products, vectors
 
@@ -332,8 +330,8 @@ def probe_rss(folder: Path, url: str, queries: int) -> None:
         project = searcher(embedder, index, PostgresCatalog(db))
         for text, price in islice(cycle(query_texts()), queries):
             project.search(query_from_text(text, price, TOP))
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-        print(json.dumps([index.count(), peak]))
+        status = Path("/proc/self/status").read_text().split("VmHWM:")[1]  # not ru_maxrss:
+        print(json.dumps([index.count(), int(status.split()[0]) / 1024]))  # exec keeps that
     index.close()
 
 

@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from stylegenie.adapters.contact_cipher import cipher_from_settings
 from stylegenie.adapters.geocoding import GeonamesGeocoder
+from stylegenie.adapters.moderation import moderator_from_settings
 from stylegenie.adapters.memory_stores import MemoryRateLimiter, MemorySessionStore
 from stylegenie.adapters.notifiers import NotifierHub
 from stylegenie.adapters.postgres.ateliers import PostgresAteliers
@@ -139,6 +140,7 @@ def assemble(settings: Settings) -> StyleGenie:
         ateliers=ateliers,
         leads=lead_desk,
         geocoder=geocoder,
+        moderator=moderator_from_settings(settings.moderation, settings.llm),
         rate_limiter=limiter,
     )
     options = EngineOptions(

@@ -133,7 +133,7 @@ class ModerationSettings(BaseModel):
     """What a request must not ask for: a blocklist, plus an LLM moderation model if set."""
 
     blocklist: list[str] = Field(
-        default_factory=lambda: ["nude", "naked", "nsfw", "topless", "lingerie model",
+        default_factory=lambda: ["naked", "nsfw", "topless", "explicit", "lingerie model",
                                  "gore", "swastika", "child model"]
     )
     llm_model: str | None = None
@@ -146,6 +146,7 @@ class WorkerSettings(BaseModel):
     broker_url: str = "redis://127.0.0.1:6379/0"
     result_backend: str = "redis://127.0.0.1:6379/1"
     task_timeout_s: float = Field(default=120.0, gt=0)
+    visibility_timeout_s: float = Field(default=3600.0, gt=0)
 
 
 class ImageStoreSettings(BaseModel):

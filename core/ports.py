@@ -66,15 +66,37 @@ class BriefReader(Protocol):
     def read(self, text: str, current: DesignBrief) -> DesignBrief: ...
 
 
+class RenderRefused(Exception):
+    """A design request the moderation refused; the message says why in plain words."""
+
+
+class RenderFailed(Exception):
+    """Rendering failed on the workers; the message is a short reason."""
+
+
+RenderProgress = Callable[[int, int], None]
+"""Hears (done, total) while a render runs: steps of a diffusion batch, or cards drawn."""
+
+
 class Renderer(Protocol):
-    """Draws one design as image bytes (PNG/JPEG/WebP)."""
+    """Draws designs as encoded images (WebP / JPEG / PNG), all of one call in one batch."""
 
     @property
     def model_name(self) -> str:
         """The model recorded in each design it draws."""
         ...
 
-    def render(self, design: Design) -> bytes: ...
+    @property
+    def extension(self) -> str:
+        """The file extension of the images it returns ("webp", "jpg", "png")."""
+        ...
+
+    def render(
+        self, designs: Sequence[Design], progress: RenderProgress | None = None
+    ) -> list[bytes]:
+        """One encoded image per design, in order."""
+        ...
+
 
 
 class Embedder(Protocol):

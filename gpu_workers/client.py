@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import base64
+import time
 from collections.abc import Sequence
+from typing import Any
 
 from stylegenie.core.domain import Design, ProductHit
-from stylegenie.core.ports import ProgressCallback, SearchQuery
+from stylegenie.core.ports import ProgressCallback, RenderFailed, RenderRefused, SearchQuery
 from stylegenie.core.search import PhotoUnreadable
 
 from .tasks import embed_images, render_designs, search_by_photo, search_products
+
+POLL_S = 0.2
+"""How often a waiting render looks at its task's progress."""
 
 
 class CeleryWorkers:
@@ -21,12 +26,32 @@ class CeleryWorkers:
     def render_designs(
         self, designs: Sequence[Design], progress: ProgressCallback | None = None
     ) -> list[Design]:
-        """Render designs on a GPU worker; reports one progress line before waiting."""
+        """Render designs on a GPU worker, reporting queued → rendering k/N while waiting.
+
+        Raises RenderRefused when moderation says no, RenderFailed when the task fails.
+        """
+        count = len(designs)
         if progress:
-            count = len(designs)
             progress(f"Drawing {count} design{'s' if count != 1 else ''}…")
         result = render_designs.delay([d.model_dump(mode="json") for d in designs])
-        return [Design.model_validate(raw) for raw in result.get(timeout=self._timeout_s)]
+        try:
+            answer = self._wait(result, progress)
+        except Exception as error:
+            raise RenderFailed(f"{type(error).__name__}: {error}"[:300]) from error
+        if "refused" in answer:
+            raise RenderRefused(answer["refused"])
+        return [Design.model_validate(raw) for raw in answer["designs"]]
+
+    def _wait(self, result: Any, progress: ProgressCallback | None) -> Any:
+        """The task's value, telling each new PROGRESS state on the way (remote tasks only)."""
+        deadline = time.monotonic() + self._timeout_s
+        told: Any = None
+        while progress and not result.ready() and time.monotonic() < deadline:
+            if result.state == "PROGRESS" and result.info != told:
+                told = result.info
+                progress(f"Rendering {told['done']}/{told['total']}…")
+            time.sleep(POLL_S)
+        return result.get(timeout=max(0.1, deadline - time.monotonic()))
 
     def search_products(self, query: SearchQuery) -> list[ProductHit]:
         """Search products on a worker, where the encoders live (text, photo or both)."""

@@ -17,6 +17,7 @@ from stylegenie.core.ports import (
     Embedder,
     ImageEmbedder,
     ImageStore,
+    Moderator,
     ProductIndex,
     Renderer,
 )
@@ -36,6 +37,7 @@ class WorkerRuntime:
     embedder: Embedder
     index: ProductIndex
     searcher: ProductSearcher
+    moderator: Moderator
     image_embedder: ImageEmbedder | None = None
 
 
@@ -51,9 +53,9 @@ def runtime_from_settings(
     CLIP encoder is built when ``image_encoder.model`` is set, and the index then holds
     image vectors of its dimension.
     """
-    from stylegenie.adapters.image_store import LocalImageStore
+    from stylegenie.adapters.image_store import image_store_from_settings
     from stylegenie.adapters.milvus_index import MilvusProductIndex
-    from stylegenie.adapters.preview_renderer import PreviewCardRenderer
+    from stylegenie.adapters.moderation import moderator_from_settings
     from stylegenie.adapters.text_embedder import SentenceTransformerEmbedder
 
     embedder = embedder or SentenceTransformerEmbedder(settings.embedder)
@@ -63,19 +65,36 @@ def runtime_from_settings(
         image_embedder = OpenClipEncoder(settings.image_encoder)
     image_dimension = image_embedder.dimension if image_embedder else None
     index = MilvusProductIndex(settings.milvus, embedder, settings.data_dir, image_dimension)
-    images = LocalImageStore(settings.image_dir)
+    images = image_store_from_settings(settings)
     ranking = settings.ranking
     weights = RankingWeights(ranking.alpha, ranking.beta, ranking.gamma, ranking.delta)
     return WorkerRuntime(
-        renderer=PreviewCardRenderer(settings.render.plan().size),
+        renderer=renderer_from_settings(settings, images),
         images=images,
         embedder=embedder,
         index=index,
         searcher=ProductSearcher(
             embedder, index, catalog, weights, ranking.candidates, image_embedder, images
         ),
+        moderator=moderator_from_settings(settings.moderation, settings.llm),
         image_embedder=image_embedder,
     )
+
+
+def renderer_from_settings(settings: Settings, images: ImageStore) -> Renderer:
+    """The renderer the settings choose: preview card, diffusers or a hosted API."""
+    render = settings.render
+    if render.backend == "diffusers":
+        from stylegenie.adapters.diffusers_renderer import DiffusersRenderer
+
+        return DiffusersRenderer(render, images.open)
+    if render.backend == "hosted":
+        from stylegenie.adapters.hosted_renderer import HostedRenderer
+
+        return HostedRenderer(render, settings.llm)
+    from stylegenie.adapters.preview_renderer import PreviewCardRenderer
+
+    return PreviewCardRenderer(render.plan().size)
 
 
 _lock = threading.Lock()

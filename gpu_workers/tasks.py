@@ -10,6 +10,8 @@ import base64
 import binascii
 from typing import Any
 
+from pydantic import ValidationError
+
 from stylegenie.core.domain import Design
 from stylegenie.core.ports import ImageEmbedder, ImageStore, SearchQuery
 from stylegenie.core.search import PhotoUnreadable
@@ -18,21 +20,53 @@ from . import runtime
 from .celery_app import app
 
 
-@app.task(name="stylegenie.render_designs", bind=True)
-def render_designs(self: Any, designs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Draw each design, store its image, and return the designs with their image references."""
+class TransientWorkerError(RuntimeError):
+    """A failure worth retrying (the GPU ran out of memory, a store timed out)."""
+
+
+@app.task(
+    name="stylegenie.render_designs",
+    bind=True,
+    autoretry_for=(TransientWorkerError, ConnectionError, TimeoutError),
+    retry_backoff=2,
+    retry_backoff_max=30,
+    retry_jitter=True,
+    max_retries=3,
+)
+def render_designs(self: Any, designs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Moderate, draw and store designs: ``{"designs": [...]}`` or ``{"refused": why}``.
+
+    Progress goes to the task state: PROGRESS with ``{"done", "total"}`` while drawing.
+    Malformed arguments fail this task with a ValueError; the worker goes on serving.
+    """
     worker = runtime.current()
-    rendered = []
-    for number, raw in enumerate(designs, start=1):
-        design = Design.model_validate(raw)
-        if not self.request.called_directly and not app.conf.task_always_eager:
-            self.update_state(state="PROGRESS", meta={"done": number - 1, "total": len(designs)})
-        data = worker.renderer.render(design)
-        ref = worker.images.put(f"{design.id}.png", data)
-        rendered.append(
-            design.model_copy(update={"image_ref": ref, "model": worker.renderer.model_name})
+    try:
+        parsed = [Design.model_validate(raw) for raw in designs]
+    except (ValidationError, TypeError) as error:
+        raise ValueError(f"malformed render arguments: {error}"[:500]) from None
+    for prompt in dict.fromkeys(d.prompt for d in parsed):
+        reason = worker.moderator.refusal(prompt)
+        if reason:
+            return {"refused": reason}
+
+    def report(done: int, total: int) -> None:
+        if not app.conf.task_always_eager and self.request.id:
+            self.update_state(state="PROGRESS", meta={"done": done, "total": total})
+
+    try:
+        images = worker.renderer.render(parsed, report)
+    except Exception as error:
+        if type(error).__name__ == "OutOfMemoryError":  # torch.cuda.OutOfMemoryError
+            raise TransientWorkerError(f"the GPU ran out of memory: {error}") from error
+        raise
+    model, extension = worker.renderer.model_name, worker.renderer.extension
+    stored = [
+        d.model_copy(
+            update={"image_ref": worker.images.put(f"{d.id}.{extension}", data), "model": model}
         )
-    return [design.model_dump(mode="json") for design in rendered]
+        for d, data in zip(parsed, images, strict=True)
+    ]
+    return {"designs": [d.model_dump(mode="json") for d in stored]}
 
 
 @app.task(name="stylegenie.search_products")

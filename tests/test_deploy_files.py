@@ -141,7 +141,11 @@ def test_app_services_read_the_env_file(compose: dict[str, Any]) -> None:
     """Every service built from this repository reads config/stylegenie.env."""
     apps = {name: s for name, s in compose["services"].items() if "build" in s}
     assert "worker-cpu" in apps
-    assert apps["worker-cpu"]["command"] == "stylegenie worker --queues default"
+    assert apps["worker-cpu"]["command"].startswith("stylegenie worker --queues default")
+    gpu = apps["worker-gpu"]
+    assert gpu["command"].startswith("stylegenie worker --queues gpu")
+    [device] = gpu["deploy"]["resources"]["reservations"]["devices"]
+    assert device["driver"] == "nvidia" and "gpu" in device["capabilities"]
     for name, service in apps.items():
         env_files = service.get("env_file")
         env_files = [env_files] if isinstance(env_files, str) else env_files or []

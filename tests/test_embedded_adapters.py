@@ -25,14 +25,18 @@ def design(seed: int) -> Design:
 def test_preview_cards_are_labelled_pngs_and_the_same_seed_gives_the_same_bytes() -> None:
     renderer = PreviewCardRenderer(size=128)
     first, again, other = (
-        renderer.render(design(7)),
-        renderer.render(design(7)),
-        renderer.render(design(8)),
+        renderer.card(design(7)),
+        renderer.card(design(7)),
+        renderer.card(design(8)),
     )
     assert first == again and first != other
     image = Image.open(io.BytesIO(first))
     assert image.format == "PNG" and image.size == (128, 128)
     assert image.getpixel((2, 2)) == (30, 30, 30), "the top band carries the PREVIEW label"
+    seen: list[tuple[int, int]] = []
+    assert renderer.render([design(7), design(8)], lambda done, total: seen.append((done, total))) == [
+        first, other]
+    assert seen == [(1, 2), (2, 2)]
 
 
 def test_the_image_folder_refuses_paths_outside_it(tmp_path: Path) -> None:

@@ -113,7 +113,7 @@ def test_the_llm_moderator_follows_the_blocklist(fake_openai: FakeOpenAIServer) 
                         Reply.raw({"id": "m2", "model": "omni", "results": [{**result, "flagged": False}]}))
     assert "violence graphic" in (moderator.refusal("a dress stained with blood") or "")
     assert moderator.refusal("a blue dress") is None
-    assert "nude" in (moderator.refusal("a nude model") or ""), "the blocklist answers first"
+    assert "naked" in (moderator.refusal("a naked model") or ""), "the blocklist answers first"
     assert len(fake_openai.requests) == 2
 
 

@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 import pytest
 from PIL import Image
+from telegram.error import NetworkError
 
 from stylegenie.adapters.image_store import LocalImageStore
 from stylegenie.bots.cli import main as cli_main
@@ -30,6 +31,7 @@ from stylegenie.bots.telegram import (
     chat_key,
     serving,
 )
+from stylegenie.bots.telegram.progress import TurnProgress
 from stylegenie.config.settings import TelegramSettings
 from stylegenie.core.conversation import texts
 from stylegenie.core.conversation.state import Incoming, MessageKind
@@ -130,7 +132,7 @@ def choice(call: Call, label: str) -> str:
 
 
 class SlowRenderer:
-    """The runtime's renderer, taking ``seconds`` per design."""
+    """The runtime's renderer, taking ``seconds`` longer per design."""
 
     def __init__(self, inner: Any, seconds: float) -> None:
         self._inner, self._seconds = inner, seconds
@@ -138,9 +140,9 @@ class SlowRenderer:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
 
-    def render(self, design: Any) -> bytes:
-        time.sleep(self._seconds)
-        return bytes(self._inner.render(design))
+    def render(self, designs: list[Any], progress: Any = None) -> list[bytes]:
+        time.sleep(self._seconds * len(designs))
+        return list(self._inner.render(designs, progress))
 
 
 def test_journey_from_start_to_products_ateliers_and_an_accepted_lead(
@@ -423,3 +425,27 @@ def test_webhook_mode_serves_updates_posted_with_the_secret(
         reply = telegram.wait_for(lambda _: replies(telegram, SHOPPER))[-1]
         assert reply.params["text"] == "echo hi"
     assert not telegram.calls_for(method="getUpdates")
+
+
+class DownBot:
+    """A bot whose every request fails as if Telegram were unreachable."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    async def send_chat_action(self, *_: object, **__: object) -> None:
+        self.calls += 1
+        raise NetworkError("unreachable")
+
+    send_message = send_chat_action
+
+
+def test_progress_backs_off_while_telegram_is_unreachable() -> None:
+    async def turn() -> int:
+        bot = DownBot()
+        async with TurnProgress(bot, SHOPPER, delay_s=0.0) as progress:  # type: ignore[arg-type]
+            progress.report("Drawing 3 designs…")
+            await asyncio.sleep(1.0)
+        return bot.calls
+
+    assert asyncio.run(turn()) <= 2

@@ -11,7 +11,8 @@ plain callback; ``TurnProgress.report`` hands each note to the event loop with
   edited in place as notes arrive (at most once per ``EDIT_EVERY_S``), and deleted when
   the reply has been sent.
 
-Progress is decoration: a failed chat action or edit is logged and never fails a turn.
+Progress is decoration: a failed chat action or edit is logged and never fails a turn;
+after a failure the turn's progress pauses for ``RETRY_AFTER_FAILURE_S``.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 ACK_AFTER_S = 0.3
 ACTION_EVERY_S = 4.5
 EDIT_EVERY_S = 1.0
+RETRY_AFTER_FAILURE_S = 2.0
 WORKING = "Working on it…"
 
 
@@ -56,6 +58,7 @@ class TurnProgress:
         self._action: ChatAction | None = None
         self._action_at = 0.0
         self._edited_at = 0.0
+        self._quiet_until = 0.0
         self.message_id: int | None = None
 
     def report(self, note: str) -> None:
@@ -95,10 +98,13 @@ class TurnProgress:
                     if note is None:
                         return
                     self._note = note
+            if self._loop.time() < self._quiet_until:
+                continue
             try:
                 await self._update(self._loop.time() - self._started)
-            except TelegramError:
-                log.info("progress update failed in one chat", exc_info=True)
+            except TelegramError as error:
+                log.info("progress update failed in one chat: %s", error)
+                self._quiet_until = self._loop.time() + RETRY_AFTER_FAILURE_S
 
     def _drain(self) -> list[str | None]:
         notes = []
@@ -115,7 +121,7 @@ class TurnProgress:
             waits.append(self._delay_s - elapsed)
         elif self._note not in (None, self._shown):
             waits.append(self._edited_at + EDIT_EVERY_S - now)
-        return max(0.0, min(waits))
+        return max(0.0, min(waits), self._quiet_until - now)
 
     async def _update(self, elapsed: float) -> None:
         now = self._loop.time()

@@ -9,6 +9,7 @@ from ..ports import (
     AtelierRepo,
     BriefReader,
     Geocoder,
+    Moderator,
     RateLimiter,
     SessionStore,
     UserRepo,
@@ -39,4 +40,5 @@ class EngineServices:
     ateliers: AtelierRepo
     leads: LeadDesk
     geocoder: Geocoder
+    moderator: Moderator
     rate_limiter: RateLimiter

@@ -47,6 +47,9 @@ class DesignFlow:
         self, chat_key: str, state: ConversationState, text: str, progress: ProgressCallback | None
     ) -> Reply:
         """Apply a description or refinement; draw designs once the garment is known."""
+        refusal = self._services.moderator.refusal(text)
+        if refusal:
+            return Reply(text=refusal)
         update = self._services.brief_reader.read(text, state.brief)
         changed = mentioned(update)
         if not changed:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from pydantic import ValidationError
 
-from ..ports import ProgressCallback
+from ..ports import ProgressCallback, RenderFailed, RenderRefused
 from ..reply import Reply
 from . import texts
 from .context import EngineOptions, EngineServices
@@ -62,6 +62,13 @@ class ConversationEngine:
         state.handle = incoming.handle or state.handle
         try:
             reply = self._dispatch(chat_key, state, incoming, progress)
+        except RenderRefused as refusal:
+            self._services.sessions.save(chat_key, before)
+            return Reply(text=str(refusal))
+        except RenderFailed as failure:
+            log.warning("render failed: %s", failure)
+            self._services.sessions.save(chat_key, before)
+            return Reply(text=texts.RENDER_FAILED)
         except Exception:
             log.exception("turn failed for a %s event", incoming.kind)
             self._services.sessions.save(chat_key, before)

@@ -39,6 +39,10 @@ PHOTO_UNREADABLE = (
 )
 OTHER_MEDIA = "I can only read text messages. " + ASK_TO_DESCRIBE
 UNKNOWN_COMMAND = "I don't know /{name}. " + HELP
+RENDER_FAILED = (
+    "Sorry, drawing your designs failed this time. Your description is kept — "
+    "describe it again, or press New designs, to retry."
+)
 SLOW_DOWN = "You're sending messages faster than I can design — give me a moment and try again."
 SOMETHING_WENT_WRONG = (
     "Sorry, something went wrong on my side while {doing}. "

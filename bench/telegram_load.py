@@ -1,0 +1,350 @@
+"""Benchmark: 200 concurrent Telegram chats against the real bot process, through the fake Bot API.
+
+The driver (this process) prepares a fresh database and catalogue, serves the fake Bot
+API (tests/fakes/telegram_server.py) on 127.0.0.1, and starts the bot as a separate
+process (``--role bot``: the real ``build_application`` on the assembled app, long
+polling). Each chat then plays JOURNEY, with a human pause between messages; renders
+are paced to ``--render-s`` seconds per brief (a stand-in for a GPU worker: it sleeps,
+then returns one pre-drawn card, so the bot's CPU is not the render's). With
+``--workers celery`` the bot only sends tasks and a Celery worker process
+(``--role worker``, thread pool) does the paced renders and real searches.
+
+Reported: time from a shopper's update to the bot's first call for that chat (chat
+action, progress message or the reply) and to its final reply, by turn kind;
+throughput; the highest final-reply time of render turns next to the render time
+(if chats waited on each other's renders it would be a multiple of it); the peak
+number of renders in flight; the bot process's RSS and whether it imported torch.
+
+Known issue worked around here (eager mode only): Celery's eager tasks flip a
+process-wide flag that makes a concurrent ``result.get()`` in another thread fail, so
+``CeleryWorkers`` fails some turns when several chats render at once in one process
+(``allow_concurrent_eager_tasks``); a fix belongs in ``gpu_workers/client.py``
+(``get(..., disable_sync_subtasks=False)`` in eager mode).
+
+    .venv/bin/python bench/telegram_load.py [--chats 200] [--render-s 2]
+        [--workers eager|celery] [--engine-threads 256] [--sends-per-second 0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.fakes.telegram_server import TOKEN, Call, FakeTelegram  # noqa: E402
+
+EXAMPLES = ROOT / "examples"
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+COLOURS = ["sage green", "navy", "black", "white", "red", "yellow", "beige", "pink"]
+# (kind, message); "@Label" presses the button with that label on the last reply.
+JOURNEY = [
+    ("text", "/start"),
+    ("render", "a {colour} linen dress for a garden wedding, under 120, I'm in Lisbon"),
+    ("text", "@Pick 1"),
+    ("search", "@Show products"),
+    ("ateliers", "@Find an atelier"),
+    ("text", "/help"),
+]
+HEAVY = ("torch", "transformers", "sentence_transformers", "open_clip", "diffusers", "pymilvus")
+
+
+class PacedRenderer:
+    """A stand-in GPU: each call (one brief) takes ``seconds``; returns a card drawn once."""
+
+    def __init__(self, inner: Any, seconds: float) -> None:
+        self._inner, self._seconds, self._card = inner, seconds, b""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    def render(self, designs: Sequence[Any], progress: Any = None) -> list[bytes]:
+        """Sleep, then the card for every design."""
+        time.sleep(self._seconds)
+        self._card = self._card or bytes(self._inner.render(list(designs[:1]))[0])
+        return [self._card] * len(designs)
+
+
+def pace_runtime(render_s: float) -> None:
+    """Warm the text model and pace the renderer of this process's worker runtime."""
+    from stylegenie.gpu_workers import runtime
+
+    worker = runtime.current()
+    worker.embedder.load()  # type: ignore[attr-defined]
+    worker.renderer = PacedRenderer(worker.renderer, render_s)
+
+
+def allow_concurrent_eager_tasks() -> None:
+    """Work around Celery's eager mode under threads (see the module notes).
+
+    An eager task sets Celery's process-wide "joining would block" flag while it runs,
+    so another thread's ``result.get()`` in that window fails with "Never call
+    result.get() within a task!". The engine threads of one bot process run eager tasks
+    side by side; here the flag is left alone.
+    """
+    import celery.app.task
+
+    celery.app.task.denied_join_result = contextlib.nullcontext  # type: ignore[attr-defined]
+
+
+def bot_role(args: argparse.Namespace) -> None:
+    """The bot process: the assembled app behind the real Telegram Application."""
+    from stylegenie.bots.telegram import LeadWiring, build_application, image_store_for, serving
+    from stylegenie.bots.wiring import assemble
+    from stylegenie.config import load_settings
+
+    settings = load_settings()
+    app = assemble(settings)
+    if settings.workers.mode == "eager":
+        allow_concurrent_eager_tasks()
+        pace_runtime(args.render_s)
+    leads = LeadWiring(app.notifiers, app.run_lead_outbox)
+    application = build_application(
+        settings.telegram, app.engine, image_store_for(settings), leads
+    )
+
+    async def serve() -> None:
+        stop = asyncio.Event()
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+        async with serving(application, settings.telegram, poll_timeout=5):
+            await stop.wait()
+
+    asyncio.run(serve())
+    heavy = sorted({m.split(".")[0] for m in sys.modules} & set(HEAVY))
+    Path(args.report).write_text(json.dumps({"heavy_modules": heavy}), encoding="utf-8")
+    app.close()
+
+
+def worker_role(args: argparse.Namespace) -> None:
+    """A Celery worker (thread pool) with paced renders and the real search."""
+    from stylegenie.adapters.postgres.database import open_database
+    from stylegenie.adapters.postgres.repositories import PostgresCatalog
+    from stylegenie.config import load_settings
+    from stylegenie.gpu_workers import runtime
+    from stylegenie.gpu_workers.celery_app import configure_celery
+
+    settings = load_settings()
+    catalog = PostgresCatalog(open_database(settings))
+    runtime.install(runtime.runtime_from_settings(settings, catalog))
+    pace_runtime(args.render_s)
+    celery = configure_celery(settings)
+    celery.worker_main(["worker", "--queues", "gpu,default", "--pool", "threads",
+                        "--concurrency", str(args.chats), "--loglevel", "WARNING"])
+
+
+def prepare(data_dir: Path, database_url: str) -> None:
+    """Load the sample catalogue and ateliers (in this process, then released)."""
+    from stylegenie.adapters.feeds import read_ateliers, read_products
+    from stylegenie.bots.wiring import assemble
+    from stylegenie.config import Settings
+    from stylegenie.core.ingest import CatalogIngestor
+    from stylegenie.gpu_workers import runtime
+
+    app = assemble(Settings(data_dir=data_dir, database={"url": database_url}))
+    worker = runtime.current()
+    products, _ = read_products(EXAMPLES / "sample_products.csv")
+    CatalogIngestor(worker.embedder, worker.index, app.catalog).ingest(products)
+    app.ateliers.upsert_ateliers(read_ateliers(EXAMPLES / "sample_ateliers.csv", app.geocoder)[0])
+    app.close()
+    worker.index.close()  # type: ignore[attr-defined]
+
+
+@dataclass
+class Turn:
+    """One message of one chat: when it was sent, the bot's first call and its final reply."""
+
+    kind: str
+    pushed: float
+    first: float
+    final: float
+
+
+class Inbox:
+    """Every call the bot makes, sorted by chat, with a wake-up per chat."""
+
+    def __init__(self) -> None:
+        self.calls: dict[int, list[Call]] = defaultdict(list)
+        self._events: dict[int, asyncio.Event] = defaultdict(asyncio.Event)
+
+    def record(self, call: Call) -> None:
+        """The fake server's listener."""
+        if call.chat_id is not None and call.status == 200:
+            self.calls[call.chat_id].append(call)
+            self._events[call.chat_id].set()
+
+    async def final_after(self, chat_id: int, seen: int, timeout: float = 300) -> Call:
+        """The first final (non-silent) message of the chat after its first ``seen`` calls."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for call in self.calls[chat_id][seen:]:
+                if call.method == "sendMessage" and not call.params.get("disable_notification"):
+                    return call
+            self._events[chat_id].clear()
+            await asyncio.wait_for(self._events[chat_id].wait(), deadline - time.monotonic())
+
+
+async def play(server: FakeTelegram, inbox: Inbox, chat_id: int, think: float) -> list[Turn]:
+    """One shopper's journey; every message waits for the reply to the previous one."""
+    rng, turns, last = random.Random(chat_id), [], None
+    await asyncio.sleep(rng.uniform(0, 1))
+    for kind, step in JOURNEY:
+        seen = len(inbox.calls[chat_id])
+        if step.startswith("@"):
+            markup = (last.params.get("reply_markup") if last else None) or {}
+            buttons = [b for row in markup.get("inline_keyboard", []) for b in row]
+            data = next((b["callback_data"] for b in buttons if b["text"] == step[1:]), None)
+            if data is None:
+                text = last.params.get("text") if last else None
+                raise RuntimeError(f"chat {chat_id}: no button {step[1:]!r} under {text!r}")
+            update_id = server.press(chat_id, data)
+        else:
+            update_id = server.send_text(chat_id, step.format(colour=COLOURS[chat_id % 8]))
+        pushed = server.pushed_at[update_id]
+        last = await inbox.final_after(chat_id, seen)
+        first = min(c.at for c in inbox.calls[chat_id][seen:] if c.method != "deleteMessage")
+        turns.append(Turn(kind, pushed, first, last.at))
+        await asyncio.sleep(rng.uniform(0.5 * think, 1.5 * think))
+    return turns
+
+
+def memory(pid: int) -> dict[str, float]:
+    """VmRSS and VmHWM (peak) of a process, in MiB."""
+    lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    fields = dict(line.split(":", 1) for line in lines)
+    return {k: int(fields[k].split()[0]) / 1024 for k in ("VmRSS", "VmHWM")}
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def report(turns: list[Turn], wall: float, calls: int, render_s: float) -> None:
+    """The latency table, throughput and the proof that renders ran side by side."""
+    print(f"{'turn kind':<10}{'turns':>6}{'first p50':>11}{'first p95':>11}"
+          f"{'final p50':>11}{'final p95':>11}{'final max':>11}   (ms)")
+    for kind in ["all", *dict.fromkeys(t.kind for t in turns)]:
+        chosen = [t for t in turns if kind in ("all", t.kind)]
+        first = [(t.first - t.pushed) * 1000 for t in chosen]
+        final = [(t.final - t.pushed) * 1000 for t in chosen]
+        print(f"{kind:<10}{len(chosen):>6}{percentile(first, .5):>11.0f}"
+              f"{percentile(first, .95):>11.0f}{percentile(final, .5):>11.0f}"
+              f"{percentile(final, .95):>11.0f}{max(final):>11.0f}")
+    renders = [t for t in turns if t.kind == "render"]
+    edges = sorted([(t.pushed, 1) for t in renders] + [(t.final, -1) for t in renders])
+    running = peak = 0
+    for _, step in edges:
+        running += step
+        peak = max(peak, running)
+    worst = max(t.final - t.pushed for t in renders)
+    print(f"throughput: {len(turns) / wall:.1f} turns/s, {calls / wall:.0f} Bot API calls/s "
+          f"over {wall:.1f} s")
+    print(f"renders: {len(renders)} of {render_s:g} s each, up to {peak} in flight at once; "
+          f"slowest render turn {worst:.2f} s (one after another would take "
+          f"{len(renders) * render_s:.0f} s)")
+
+
+async def drive(args: argparse.Namespace, env: dict[str, str]) -> None:
+    """Serve the fake API, start the bot (and worker), play every chat, report."""
+    server, inbox = FakeTelegram(), Inbox()
+    await server.start()
+    server.listeners.append(inbox.record)
+    env["STYLEGENIE_TELEGRAM__API_BASE"] = server.api_base
+    me = [sys.executable, str(Path(__file__).resolve())]
+    extra = ["--render-s", str(args.render_s), "--chats", str(args.chats)]
+    worker = None
+    if args.workers == "celery":
+        worker = subprocess.Popen([*me, "--role", "worker", *extra], env=env)
+    report_path = Path(env["STYLEGENIE_DATA_DIR"]) / "bot-report.json"
+    bot = subprocess.Popen([*me, "--role", "bot", *extra, "--report", str(report_path)], env=env)
+    try:
+        while not server.calls_for(method="getUpdates"):
+            await asyncio.sleep(0.2)
+        await asyncio.sleep(3 if worker else 0.5)
+        print(f"bot ready: {memory(bot.pid)['VmRSS']:.0f} MiB RSS before the load")
+        started, before = time.monotonic(), len(server.calls)
+        played = await asyncio.gather(
+            *(play(server, inbox, 10_000 + n, args.think_s) for n in range(args.chats))
+        )
+        wall = time.monotonic() - started
+        used = memory(bot.pid)
+        calls = len(server.calls) - before - len(server.calls_for(method="getUpdates"))
+        report([t for chat in played for t in chat], wall, calls, args.render_s)
+        bot.send_signal(signal.SIGTERM)
+        bot.wait(60)
+        heavy = json.loads(report_path.read_text())["heavy_modules"]
+        print(f"bot process ({args.workers} workers): RSS {used['VmRSS']:.0f} MiB, "
+              f"peak {used['VmHWM']:.0f} MiB; heavy modules imported: {heavy or 'none'}")
+    finally:
+        for process in (bot, worker):
+            if process is not None and process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(30)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait(10)
+        await server.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--role", choices=["driver", "bot", "worker"], default="driver")
+    parser.add_argument("--chats", type=int, default=200)
+    parser.add_argument("--render-s", type=float, default=2.0)
+    parser.add_argument("--think-s", type=float, default=1.0, help="mean pause between messages")
+    parser.add_argument("--workers", choices=["eager", "celery"], default="eager")
+    parser.add_argument("--engine-threads", type=int, default=256)
+    parser.add_argument("--sends-per-second", type=float, default=0.0)
+    parser.add_argument("--report", default="")
+    args = parser.parse_args()
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    if args.role == "bot":
+        return bot_role(args)
+    if args.role == "worker":
+        return worker_role(args)
+    import psycopg
+
+    database = f"sg_bench_tg_{os.getpid()}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{database}"')
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            url = PG_ADMIN.rsplit("/", 1)[0] + f"/{database}"
+            prepare(Path(folder), url)
+            env = {
+                **os.environ,
+                "STYLEGENIE_DATA_DIR": folder,
+                "STYLEGENIE_DATABASE__URL": url,
+                "STYLEGENIE_DATABASE__POOL_MAX": "20",
+                "STYLEGENIE_CHAT__MESSAGES_PER_MINUTE": "1000000",
+                "STYLEGENIE_TELEGRAM__TOKEN": TOKEN,
+                "STYLEGENIE_TELEGRAM__ENGINE_THREADS": str(args.engine_threads),
+                "STYLEGENIE_TELEGRAM__SENDS_PER_SECOND": str(args.sends_per_second),
+                "STYLEGENIE_WORKERS__MODE": args.workers,
+                "STYLEGENIE_WORKERS__BROKER_URL": "redis://127.0.0.1:6379/7",
+                "STYLEGENIE_WORKERS__RESULT_BACKEND": "redis://127.0.0.1:6379/8",
+            }
+            asyncio.run(drive(args, env))
+    finally:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,163 @@
+"""Rendering through a real Celery worker process on Redis, with a tiny random-weight pipeline."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from stylegenie.config import Settings
+from stylegenie.core.conversation.state import Incoming
+from stylegenie.core.domain import DesignBrief
+from stylegenie.core.ports import RenderRefused
+from stylegenie.core.prompting import designs_for_brief
+from stylegenie.gpu_workers.celery_app import configure_celery
+from stylegenie.gpu_workers.client import CeleryWorkers
+from stylegenie.gpu_workers.tasks import render_designs
+
+REDIS = "redis://127.0.0.1:6379/0"
+
+
+class WorkerProcess:
+    """``stylegenie worker`` in its own process group, with the settings of one test."""
+
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self._log = log.open("ab")
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "stylegenie.bots.cli",
+                "worker",
+                "--queues",
+                "gpu",
+                "--hostname",
+                f"test-{uuid.uuid4().hex[:6]}@%h",
+            ],
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+        self._log.close()
+
+
+@pytest.fixture
+def worker_env(
+    tmp_path: Path, pg_url: str, redis_prefix: str, tiny_pipeline_dir: Path
+) -> dict[str, str]:
+    """Settings shared by the test process and its workers, as the environment."""
+    return {
+        **os.environ,
+        "STYLEGENIE_DATA_DIR": str(tmp_path / "data"),
+        "STYLEGENIE_DATABASE__URL": pg_url,
+        "STYLEGENIE_REDIS__KEY_PREFIX": redis_prefix,
+        "STYLEGENIE_WORKERS__MODE": "celery",
+        "STYLEGENIE_WORKERS__BROKER_URL": REDIS,
+        "STYLEGENIE_WORKERS__RESULT_BACKEND": REDIS,
+        "STYLEGENIE_WORKERS__VISIBILITY_TIMEOUT_S": "4",
+        "STYLEGENIE_RENDER__BACKEND": "diffusers",
+        "STYLEGENIE_RENDER__MODEL": str(tiny_pipeline_dir),
+        "STYLEGENIE_RENDER__PRESET": "custom",
+        "STYLEGENIE_RENDER__STEPS": "2",
+        "STYLEGENIE_RENDER__IMAGE_SIZE": "64",
+        "STYLEGENIE_RENDER__DEVICE": "cpu",
+        "OMP_NUM_THREADS": "1",
+    }
+
+
+@pytest.fixture
+def client(worker_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Iterator[CeleryWorkers]:
+    """This process configured as a Celery client of the test's workers (eager again after)."""
+    for key, value in worker_env.items():
+        if key.startswith("STYLEGENIE_"):
+            monkeypatch.setenv(key, value)
+    configure_celery(Settings())
+    yield CeleryWorkers(timeout_s=120)
+    configure_celery(Settings(_env_file=None, workers={"mode": "eager"}))  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def workers(worker_env: dict[str, str], tmp_path: Path) -> Iterator[list[WorkerProcess]]:
+    started: list[WorkerProcess] = []
+    yield started
+    for worker in started:
+        worker.kill()
+
+
+def stored_images(worker_env: dict[str, str]) -> list[Path]:
+    return sorted((Path(worker_env["STYLEGENIE_DATA_DIR"]) / "images").glob("*.webp"))
+
+
+def test_a_real_worker_renders_stores_and_reproduces(
+    client: CeleryWorkers, workers: list[WorkerProcess], worker_env: dict[str, str], tmp_path: Path
+) -> None:
+    workers.append(WorkerProcess(worker_env, tmp_path / "worker.log"))
+    designs = designs_for_brief(DesignBrief(garment="dress", colours=["Red"]), 3, "pending")
+    progress: list[str] = []
+    rendered = client.render_designs(designs, progress.append)
+    assert [d.id for d in rendered] == [d.id for d in designs]
+    assert all(d.model == worker_env["STYLEGENIE_RENDER__MODEL"] for d in rendered)
+    files = stored_images(worker_env)
+    assert [Path(d.image_ref or "").name for d in rendered] == [f"{d.id}.webp" for d in designs]
+    assert len(files) == 3 and progress[0] == "Drawing 3 designs…"
+    first = {f.name: f.read_bytes() for f in files}
+
+    again = client.render_designs(designs)
+    assert {
+        Path(d.image_ref or "").name: Path(d.image_ref or "").read_bytes() for d in again
+    } == first, "same seeds, same bytes"
+
+    with pytest.raises(RenderRefused, match="explicit"):
+        client.render_designs(
+            designs_for_brief(DesignBrief(garment="dress", style_notes=["explicit"]), 2, "pending")
+        )
+    assert len(stored_images(worker_env)) == 3, "a refused request stores nothing"
+
+    broken = render_designs.delay([{"not": "a design"}])
+    with pytest.raises(Exception, match="malformed render arguments"):
+        broken.get(timeout=60)
+    assert client.render_designs(designs[:1])[0].image_ref, "the worker keeps serving"
+
+
+def test_a_worker_killed_mid_task_has_the_task_redelivered_and_completed_once(
+    client: CeleryWorkers, workers: list[WorkerProcess], worker_env: dict[str, str], tmp_path: Path
+) -> None:
+    slow = {**worker_env, "STYLEGENIE_RENDER__STEPS": "200"}
+    workers.append(WorkerProcess(slow, tmp_path / "first.log"))
+    designs = designs_for_brief(DesignBrief(garment="coat"), 2, "pending")
+    result = render_designs.delay([d.model_dump(mode="json") for d in designs])
+    deadline = time.monotonic() + 90
+    while result.state != "PROGRESS" and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert result.state == "PROGRESS", "the first worker took the task"
+    workers[0].kill()
+    assert not result.ready()
+
+    workers.append(
+        WorkerProcess({**worker_env, "STYLEGENIE_RENDER__STEPS": "2"}, tmp_path / "second.log")
+    )
+    answer: dict[str, Any] = result.get(timeout=120)
+    assert [d["id"] for d in answer["designs"]] == [d.id for d in designs]
+    assert len(stored_images(worker_env)) == 2, "completed once: one image per design"
+
+
+def test_a_blocked_request_gets_a_polite_refusal_in_the_chat(make_app: Any) -> None:
+    app = make_app()
+    reply = app.engine.handle("test:blocked", Incoming.from_text("a topless summer dress"))
+    assert reply.text.startswith("I can't design that") and "topless" in reply.text
+    assert not reply.images
+    assert (app.engine._services.sessions.load("test:blocked") or {}).get("designs") in (None, [])

@@ -150,3 +150,7 @@ class CachedWorkers:
     def embed_images(self, images: Sequence[bytes | str]) -> list[list[float] | None]:
         """Image embeddings pass straight through to the workers."""
         return self._inner.embed_images(images)
+
+    def zero_shot_category(self, image_ref: str, categories: Sequence[str]) -> str | None:
+        """Classification passes straight through to the workers."""
+        return self._inner.zero_shot_category(image_ref, categories)

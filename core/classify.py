@@ -15,6 +15,28 @@ from .domain import Complexity, DesignBrief
 
 COMPLEXITY_ORDER: tuple[Complexity, ...] = ("simple", "moderate", "complex", "couture")
 
+CATEGORIES = (
+    "top",
+    "shirt",
+    "dress",
+    "skirt",
+    "trousers",
+    "jeans",
+    "shorts",
+    "jumpsuit",
+    "outerwear",
+    "suit",
+    "knitwear",
+    "activewear",
+    "ethnic",
+    "footwear",
+    "bag",
+    "accessory",
+    "swimwear",
+    "nightwear",
+)
+"""Garment families ateliers declare they make (and CLIP zero-shot chooses among)."""
+
 CONSTRUCTION = {
     "suit": 3,
     "outerwear": 2,

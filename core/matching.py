@@ -100,9 +100,11 @@ def _reason(atelier: Atelier, request: MatchRequest, distance: float | None, nea
     )
 
 
-def match_request(brief: DesignBrief, radius_km: float, place: Place | None) -> MatchRequest:
+def match_request(
+    brief: DesignBrief, radius_km: float, place: Place | None, zero_shot_category: str | None = None
+) -> MatchRequest:
     """The matching request of a brief: its category, complexity, place, budget and deadline."""
-    classification = classify(brief)
+    classification = classify(brief, zero_shot_category)
     return MatchRequest(
         category=classification.category,
         complexity=classification.complexity,

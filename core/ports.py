@@ -98,7 +98,6 @@ class Renderer(Protocol):
         ...
 
 
-
 class Embedder(Protocol):
     """Turns texts into unit-length vectors of a fixed dimension."""
 
@@ -312,4 +311,8 @@ class Workers(Protocol):
 
     def embed_images(self, images: Sequence[bytes | str]) -> list[list[float] | None]:
         """CLIP vectors of image bytes or ImageStore references; None for an unreadable one."""
+        ...
+
+    def zero_shot_category(self, image_ref: str, categories: Sequence[str]) -> str | None:
+        """The category whose CLIP prompt best matches the image; None without an image encoder."""
         ...

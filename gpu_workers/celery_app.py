@@ -22,6 +22,7 @@ GPU_TASKS = (
     "stylegenie.search_products",
     "stylegenie.search_by_photo",
     "stylegenie.embed_images",
+    "stylegenie.zero_shot_category",
 )
 
 

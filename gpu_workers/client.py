@@ -11,7 +11,13 @@ from stylegenie.core.domain import Design, ProductHit
 from stylegenie.core.ports import ProgressCallback, RenderFailed, RenderRefused, SearchQuery
 from stylegenie.core.search import PhotoUnreadable
 
-from .tasks import embed_images, render_designs, search_by_photo, search_products
+from .tasks import (
+    embed_images,
+    render_designs,
+    search_by_photo,
+    search_products,
+    zero_shot_category,
+)
 
 POLL_S = 0.2
 """How often a waiting render looks at its task's progress."""
@@ -78,3 +84,10 @@ class CeleryWorkers:
         ]
         vectors: list[list[float] | None] = embed_images.delay(items).get(timeout=self._timeout_s)
         return vectors
+
+    def zero_shot_category(self, image_ref: str, categories: Sequence[str]) -> str | None:
+        """The CLIP zero-shot category of a stored image; None without an image encoder."""
+        answer: str | None = zero_shot_category.delay(image_ref, list(categories)).get(
+            timeout=self._timeout_s
+        )
+        return answer

@@ -55,6 +55,7 @@ def runtime_from_settings(
     """
     from stylegenie.adapters.image_store import image_store_from_settings
     from stylegenie.adapters.milvus_index import MilvusProductIndex
+    from stylegenie.adapters.milvus_server import resolve_milvus_uri
     from stylegenie.adapters.moderation import moderator_from_settings
     from stylegenie.adapters.text_embedder import SentenceTransformerEmbedder
 
@@ -64,7 +65,8 @@ def runtime_from_settings(
 
         image_embedder = OpenClipEncoder(settings.image_encoder)
     image_dimension = image_embedder.dimension if image_embedder else None
-    index = MilvusProductIndex(settings.milvus, embedder, settings.data_dir, image_dimension)
+    milvus = settings.milvus.model_copy(update={"uri": resolve_milvus_uri(settings)})
+    index = MilvusProductIndex(milvus, embedder, settings.data_dir, image_dimension)
     images = image_store_from_settings(settings)
     ranking = settings.ranking
     weights = RankingWeights(ranking.alpha, ranking.beta, ranking.gamma, ranking.delta)

@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from stylegenie.core.classify import zero_shot
 from stylegenie.core.domain import Design
 from stylegenie.core.ports import ImageEmbedder, ImageStore, SearchQuery
 from stylegenie.core.search import PhotoUnreadable
@@ -127,3 +128,18 @@ def _image_bytes(store: ImageStore, item: dict[str, str]) -> bytes | None:
         return base64.b64decode(item["b64"], validate=True)
     except (OSError, ValueError, KeyError, binascii.Error):
         return None
+
+
+@app.task(name="stylegenie.zero_shot_category")
+def zero_shot_category(image_ref: str, categories: list[str]) -> str | None:
+    """CLIP zero-shot: the "a photo of a {category}" closest to the image; None without CLIP."""
+    worker = runtime.current()
+    if worker.image_embedder is None:
+        return None
+    [vector] = embed_readable(
+        worker.image_embedder, [_image_bytes(worker.images, {"ref": image_ref})]
+    )
+    if vector is None:
+        return None
+    prompts = worker.image_embedder.embed_texts([f"a photo of a {c}" for c in categories])
+    return zero_shot(vector, dict(zip(categories, prompts, strict=True)))

@@ -16,6 +16,7 @@ import pytest
 from stylegenie.adapters.clip_encoder import OpenClipEncoder
 from stylegenie.adapters.image_store import LocalImageStore
 from stylegenie.adapters.milvus_index import MilvusProductIndex
+from stylegenie.adapters.moderation import BlocklistModerator
 from stylegenie.config import Settings
 from stylegenie.config.settings import MilvusSettings
 from stylegenie.core.domain import Product
@@ -196,6 +197,7 @@ def workers(world: World, tmp_path: Path) -> Iterator[CeleryWorkers]:
         embedder=world.clip,
         index=world.index,
         searcher=world.searcher,
+        moderator=BlocklistModerator([]),
         image_embedder=world.clip,
     )
     runtime.install(installed)
@@ -219,11 +221,28 @@ def test_workers_search_by_photo_and_embed_images(world: World, workers: CeleryW
             embedder=world.clip,
             index=world.index,
             searcher=ProductSearcher(world.clip, world.index, world.catalog, RankingWeights()),
+            moderator=BlocklistModerator([]),
         )
     )
     assert workers.search_by_photo(SearchQuery(text="", image_ref=ref)) is None
     with pytest.raises(RuntimeError, match="no image encoder"):
         workers.embed_images([world.photos["p1"]])
+    assert workers.zero_shot_category(ref, ["dress", "bag"]) is None, "no CLIP, no zero-shot"
+
+
+def test_clip_zero_shot_names_the_closest_category_prompt(
+    world: World, workers: CeleryWorkers
+) -> None:
+    ref = world.catalog.get_products(["p5"])["p5"].image_ref
+    categories = ["dress", "bag", "footwear"]
+    image = world.clip.embed_images([world.images.open(ref)])[0]
+    prompts = world.clip.embed_texts([f"a photo of a {c}" for c in categories])
+    expected = max(
+        categories,
+        key=lambda c: sum(a * b for a, b in zip(image, prompts[categories.index(c)], strict=True)),
+    )
+    assert workers.zero_shot_category(ref, categories) == expected
+    assert workers.zero_shot_category("/nowhere.png", categories) is None
 
 
 class Chat:

@@ -3,8 +3,9 @@
 ``build_application`` wires the library the way the bot needs it: the Bot API root
 from settings (a test points it at a fake server), updates processed concurrently
 across chats and in order within one (``ChatOrderedUpdateProcessor``), sends throttled
-and retried on flood control (``AIORateLimiter``), the engine in a thread pool of
-``engine_threads``, and the bot's commands registered with ``setMyCommands`` at start.
+and retried on flood control (``AIORateLimiter``), requests sent over aiohttp
+(``AiohttpRequest``), the engine in a thread pool of ``engine_threads``, and the bot's
+commands registered with ``setMyCommands`` at start.
 """
 
 from __future__ import annotations
@@ -26,12 +27,15 @@ from stylegenie.core.ports import ImageStore
 from .concurrency import ChatOrderedUpdateProcessor
 from .handlers import BotDeps, ChatHandlers, TurnEngine
 from .leads import LeadOutbox, NotifierRegistry, OutboxRun, TelegramNotifications
+from .request import AiohttpRequest
 
 log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
 MAX_UPDATES_IN_FLIGHT = 1024
 """Updates running or waiting for their chat at once; the engine threads bound the work."""
+CONNECTIONS = 64
+"""Sockets to the Bot API; more requests than this wait for a free one."""
 
 COMMANDS = [
     BotCommand("start", "Start a new design conversation"),
@@ -99,8 +103,8 @@ def build_application(
                 overall_max_rate=settings.sends_per_second, max_retries=settings.flood_retries
             )
         )
-        .connection_pool_size(max(256, settings.engine_threads * 4))
-        .pool_timeout(30.0)
+        .request(AiohttpRequest(CONNECTIONS))
+        .get_updates_request(AiohttpRequest(1))
         .post_init(started)
         .post_shutdown(stopped)
         .build()

@@ -129,9 +129,11 @@ class DesignFlow:
         design = state.design(design_id)
         assert design is not None
         reply = self._show_designs(
-            state, variations_of(
+            state,
+            variations_of(
                 design, self._options.designs_per_brief, self._options.variation_strength
-            ), progress
+            ),
+            progress,
         )
         reply.text = texts.VARIATIONS_READY.format(count=len(reply.images))
         return reply

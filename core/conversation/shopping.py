@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from ..domain import DesignBrief, ProductHit
+from ..classify import CATEGORIES
+from ..domain import DesignBrief, MatchRequest, ProductHit
 from ..leads import atelier_card
 from ..matching import match_ateliers, match_request
-from ..ports import ProgressCallback
+from ..ports import Place, ProgressCallback
 from ..reply import Choice, ProductCard, Reply
 from ..search import PhotoUnreadable
 from ..search_query import query_from_brief
@@ -120,7 +121,7 @@ class ShoppingFlow:
         if place is None:
             state.awaiting = "city"
             return Reply(text=texts.UNKNOWN_CITY if brief.city else texts.ASK_CITY)
-        request = match_request(brief, self._options.atelier_radius_km, place)
+        request = self._match_request(state, place)
         matches = match_ateliers(request, self._services.ateliers.find_ateliers(request))
         state.atelier_ids = [m.atelier.id for m in matches]
         category = request.category
@@ -159,6 +160,14 @@ class ShoppingFlow:
         if atelier is None or design is None:
             return Reply(text=texts.NEED_DESIGN_FIRST)
         place = self._services.geocoder.locate(state.brief.city) if state.brief.city else None
-        request = match_request(state.brief, self._options.atelier_radius_km, place)
+        request = self._match_request(state, place)
         handle = state.handle or chat_key
         return self._services.leads.submit(chat_key, handle, atelier, design, request)
+
+    def _match_request(self, state: ConversationState, place: Place | None) -> MatchRequest:
+        """What the design needs from an atelier; CLIP names the category the brief lacks."""
+        design = state.chosen or (state.designs[0] if state.designs else None)
+        zero_shot = None
+        if not state.brief.category and design is not None and design.image_ref:
+            zero_shot = self._services.workers.zero_shot_category(design.image_ref, CATEGORIES)
+        return match_request(state.brief, self._options.atelier_radius_km, place, zero_shot)

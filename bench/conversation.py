@@ -72,7 +72,9 @@ def main() -> None:
             worker.embedder.load()  # type: ignore[attr-defined]
             products, _ = read_products(EXAMPLES / "sample_products.csv")
             CatalogIngestor(worker.embedder, worker.index, app.catalog).ingest(products)
-            app.ateliers.upsert_ateliers(read_ateliers(EXAMPLES / "sample_ateliers.csv", app.geocoder)[0])
+            app.ateliers.upsert_ateliers(
+                read_ateliers(EXAMPLES / "sample_ateliers.csv", app.geocoder)[0]
+            )
             timings = run_turns(app, args.turns)
             app.close()
             worker.index.close()  # type: ignore[attr-defined]

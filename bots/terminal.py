@@ -3,8 +3,9 @@
 A script has one message per line; ``#`` starts a comment; ``@choice X`` presses a
 button of the last reply, where X is the button's id ("products"), its number as
 printed ("2") or its label ("Pick 2"); ``@as NAME`` goes on as another terminal
-user (an atelier owner answering a lead, say) and a bare ``@as`` comes back. Messages the product sends outside a
-turn (a lead to an owner, an owner's answer to a shopper) print as "[to NAME] …".
+user (an atelier owner answering a lead, say) and a bare ``@as`` comes back. Messages
+sent outside a turn (a lead to an owner, an owner's answer to a shopper) print as
+"[to NAME] …".
 """
 
 from __future__ import annotations
@@ -67,8 +68,10 @@ class TerminalChat:
         hub.register("terminal", self._owner_message, self._shopper_message)
 
     def _owner_message(self, chat_id: str, lead: Lead, atelier: Atelier) -> None:
-        self._print(f"[to {chat_id}] New request for {atelier.name}: {lead_summary(lead, atelier)}"
-                    " (answer with /leads)\n")
+        self._print(
+            f"[to {chat_id}] New request for {atelier.name}: {lead_summary(lead, atelier)}"
+            " (answer with /leads)\n"
+        )
 
     def _shopper_message(self, chat_id: str, reply: Reply) -> None:
         self._print(f"[to {chat_id}] " + format_reply(reply) + "\n")

@@ -13,8 +13,8 @@ from datetime import timedelta
 
 from stylegenie.adapters.contact_cipher import cipher_from_settings
 from stylegenie.adapters.geocoding import GeonamesGeocoder
-from stylegenie.adapters.moderation import moderator_from_settings
 from stylegenie.adapters.memory_stores import MemoryRateLimiter, MemorySessionStore
+from stylegenie.adapters.moderation import moderator_from_settings
 from stylegenie.adapters.notifiers import NotifierHub
 from stylegenie.adapters.postgres.ateliers import PostgresAteliers
 from stylegenie.adapters.postgres.database import Database, open_database

@@ -244,7 +244,7 @@ class Lead(BaseModel):
     shopper_handle: str = ""
     atelier_id: str
     design: Design
-    request: MatchRequest | None = None
+    request: MatchRequest
     status: LeadStatus = LeadStatus.NEW
     attempts: int = 0
     next_attempt_at: datetime | None = None

@@ -113,7 +113,7 @@ def make_app(tmp_path: Path, pg_url: str, minilm: object) -> Iterator[object]:
 
 @pytest.fixture(scope="session")
 def tiny_pipeline_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A tiny random-weight Stable Diffusion pipeline saved once, loadable like a real model folder."""
+    """A tiny random-weight Stable Diffusion pipeline, saved once, loadable like a model folder."""
     from stylegenie.adapters.random_pipelines import save_tiny_pipeline
 
     return save_tiny_pipeline(tmp_path_factory.mktemp("tiny-sd"))

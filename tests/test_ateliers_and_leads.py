@@ -31,9 +31,16 @@ def db(pg_url: str) -> Iterator[Database]:
 
 def atelier(aid: str, where: tuple[float, float] = LISBON, **fields: Any) -> Atelier:
     base: dict[str, Any] = dict(
-        name=f"Atelier {aid}", city="Lisbon", categories=["dress"], max_complexity="complex",
-        price_min=80, price_max=500, lead_time_days=21, rating=4.5,
-        owner_chat_ids={"telegram": f"owner-{aid}"}, contact=f"hello@{aid}.example",
+        name=f"Atelier {aid}",
+        city="Lisbon",
+        categories=["dress"],
+        max_complexity="complex",
+        price_min=80,
+        price_max=500,
+        lead_time_days=21,
+        rating=4.5,
+        owner_chat_ids={"telegram": f"owner-{aid}"},
+        contact=f"hello@{aid}.example",
     )
     return Atelier(id=aid, lat=where[0], lon=where[1], **{**base, **fields})
 
@@ -58,7 +65,9 @@ def test_contacts_are_encrypted_at_rest_and_keys_rotate(db: Database) -> None:
 
 def test_owners_find_their_ateliers(db: Database) -> None:
     repo = PostgresAteliers(db, ContactCipher([generate_key()]))
-    repo.upsert_ateliers([atelier("a1"), atelier("a2", owner_chat_ids={"telegram": "9", "discord": "7"})])
+    repo.upsert_ateliers(
+        [atelier("a1"), atelier("a2", owner_chat_ids={"telegram": "9", "discord": "7"})]
+    )
     assert [a.id for a in repo.ateliers_of_owner("telegram:owner-a1")] == ["a1"]
     assert [a.id for a in repo.ateliers_of_owner("discord:7")] == ["a2"]
     assert repo.ateliers_of_owner("telegram:nobody") == []
@@ -67,8 +76,11 @@ def test_owners_find_their_ateliers(db: Database) -> None:
 def test_complexity_is_classified_with_a_reason() -> None:
     plain = classify(DesignBrief(garment="t-shirt", category="top", fabric="cotton"))
     assert (plain.complexity, plain.reason) == ("simple", "simple: plain construction")
-    gown = classify(DesignBrief(garment="gown", category="dress", fabric="silk",
-                                style_notes=["beaded", "embroidered"]))
+    gown = classify(
+        DesignBrief(
+            garment="gown", category="dress", fabric="silk", style_notes=["beaded", "embroidered"]
+        )
+    )
     assert gown.complexity == "couture" and "beaded +3" in gown.reason
     suit = classify(DesignBrief(garment="suit", category="suit", fabric="wool"))
     assert suit.complexity == "moderate" and "suit construction +3" in suit.reason
@@ -81,32 +93,50 @@ def generated_ateliers(count: int, seed: int = 7) -> list[Atelier]:
     ateliers = []
     for i in range(count):
         lat, lon = rng.uniform(36, 55), rng.uniform(-10, 20)
-        ateliers.append(atelier(
-            f"g{i}", (lat, lon), categories=rng.sample(["dress", "suit", "top", "outerwear"], 2),
-            max_complexity=rng.choice(["simple", "moderate", "complex", "couture"]),
-            price_min=rng.choice([40, 80, 200]), lead_time_days=rng.choice([7, 21, 60]),
-            rating=round(rng.uniform(3, 5), 1), remote_friendly=rng.random() < 0.1,
-        ))
+        ateliers.append(
+            atelier(
+                f"g{i}",
+                (lat, lon),
+                categories=rng.sample(["dress", "suit", "top", "outerwear"], 2),
+                max_complexity=rng.choice(["simple", "moderate", "complex", "couture"]),
+                price_min=rng.choice([40, 80, 200]),
+                lead_time_days=rng.choice([7, 21, 60]),
+                rating=round(rng.uniform(3, 5), 1),
+                remote_friendly=rng.random() < 0.1,
+            )
+        )
     return ateliers
 
 
 def test_matching_on_generated_ateliers_keeps_exactly_the_eligible_ones(db: Database) -> None:
     ateliers = generated_ateliers(400)
-    request = MatchRequest(category="dress", complexity="complex", latitude=LISBON[0],
-                           longitude=LISBON[1], radius_km=400, budget_max=150, deadline_days=30,
-                           limit=20)
+    request = MatchRequest(
+        category="dress",
+        complexity="complex",
+        latitude=LISBON[0],
+        longitude=LISBON[1],
+        radius_km=400,
+        budget_max=150,
+        deadline_days=30,
+        limit=20,
+    )
     from stylegenie.core.geo import haversine_km
 
     eligible = {
-        a.id for a in ateliers
-        if "dress" in a.categories and a.max_complexity in ("complex", "couture")
-        and a.price_min <= 150 and a.lead_time_days <= 30
+        a.id
+        for a in ateliers
+        if "dress" in a.categories
+        and a.max_complexity in ("complex", "couture")
+        and a.price_min <= 150
+        and a.lead_time_days <= 30
         and (a.remote_friendly or haversine_km(*LISBON, a.lat, a.lon) <= 400)
     }
     matches = match_ateliers(request, ateliers)
     assert {m.atelier.id for m in matches} <= eligible and len(matches) == min(20, len(eligible))
     assert [m.score for m in matches] == sorted((m.score for m in matches), reverse=True)
-    assert all(set(m.breakdown) == {"closeness", "budget", "rating", "time"} and m.reason for m in matches)
+    assert all(
+        set(m.breakdown) == {"closeness", "budget", "rating", "time"} and m.reason for m in matches
+    )
 
     repo = PostgresAteliers(db, ContactCipher([generate_key()]))
     repo.upsert_ateliers(ateliers)
@@ -150,28 +180,49 @@ class Clock:
 @pytest.fixture
 def world(db: Database) -> dict[str, Any]:
     repo = PostgresAteliers(db, ContactCipher([generate_key()]))
-    repo.upsert_ateliers([
-        atelier("best", rating=5.0), atelier("second", rating=4.0),
-        atelier("far", BERLIN, city="Berlin"),
-    ])
+    repo.upsert_ateliers(
+        [
+            atelier("best", rating=5.0),
+            atelier("second", rating=4.0),
+            atelier("far", BERLIN, city="Berlin"),
+        ]
+    )
     owners, shoppers, clock = FlakyOwners(), Shoppers(), Clock()
-    desk = LeadDesk(PostgresLeads(db), repo, owners, shoppers,
-                    LeadPolicy(retry_backoff_s=0.01, daily_limit_per_shopper=3, open_cap_per_atelier=2),
-                    clock=clock, sleep=lambda s: None)
-    return {"repo": repo, "owners": owners, "shoppers": shoppers, "clock": clock, "desk": desk,
-            "leads": PostgresLeads(db)}
+    desk = LeadDesk(
+        PostgresLeads(db),
+        repo,
+        owners,
+        shoppers,
+        LeadPolicy(retry_backoff_s=0.01, daily_limit_per_shopper=3, open_cap_per_atelier=2),
+        clock=clock,
+        sleep=lambda s: None,
+    )
+    return {
+        "repo": repo,
+        "owners": owners,
+        "shoppers": shoppers,
+        "clock": clock,
+        "desk": desk,
+        "leads": PostgresLeads(db),
+    }
 
 
 def design() -> Design:
-    brief = DesignBrief(garment="dress", category="dress", colours=["Green"], budget_max=200, city="Lisbon")
+    brief = DesignBrief(
+        garment="dress", category="dress", colours=["Green"], budget_max=200, city="Lisbon"
+    )
     return Design(brief=brief, prompt="a green dress", seed=1, model="preview-card")
 
 
 REQUEST = MatchRequest(category="dress", latitude=LISBON[0], longitude=LISBON[1], budget_max=200)
 
 
-def submit(world: dict[str, Any], atelier_id: str, user: str = "telegram:ana", d: Design | None = None) -> Reply:
-    return world["desk"].submit(user, "@ana", world["repo"].get_atelier(atelier_id), d or design(), REQUEST)
+def submit(
+    world: dict[str, Any], atelier_id: str, user: str = "telegram:ana", d: Design | None = None
+) -> Reply:
+    return world["desk"].submit(
+        user, "@ana", world["repo"].get_atelier(atelier_id), d or design(), REQUEST
+    )
 
 
 def test_a_notifier_failing_twice_then_working_delivers_exactly_once(world: dict[str, Any]) -> None:
@@ -181,12 +232,18 @@ def test_a_notifier_failing_twice_then_working_delivers_exactly_once(world: dict
     assert len(world["owners"].sent) == 1
     [lead] = world["leads"].leads_for_user("telegram:ana")
     assert lead.status is LeadStatus.SENT and lead.attempts == 2
-    assert "already sent" in submit(world, "best", d=lead.design).text, "the same request is one lead"
-    assert len(world["owners"].sent) == 1 and len(world["leads"].leads_for_user("telegram:ana")) == 1
+    assert "already sent" in submit(world, "best", d=lead.design).text, (
+        "the same request is one lead"
+    )
+    assert (
+        len(world["owners"].sent) == 1 and len(world["leads"].leads_for_user("telegram:ana")) == 1
+    )
 
 
 def test_a_lead_stored_before_a_crash_is_sent_after_restart(world: dict[str, Any]) -> None:
-    world["owners"].failures = 10**6  # the platform is down: the process "dies" with the lead stored
+    world["owners"].failures = (
+        10**6
+    )  # the platform is down: the process "dies" with the lead stored
     assert "saved and will be delivered" in submit(world, "best").text
     [lead] = world["leads"].leads_for_user("telegram:ana")
     assert lead.status is LeadStatus.NEW and not world["owners"].sent
@@ -200,7 +257,10 @@ def test_a_lead_stored_before_a_crash_is_sent_after_restart(world: dict[str, Any
 def test_accepting_reveals_contacts_and_only_to_the_owner(world: dict[str, Any]) -> None:
     submit(world, "best")
     [lead] = world["leads"].leads_for_user("telegram:ana")
-    assert "isn't for an atelier you own" in world["desk"].respond(lead.id, "telegram:owner-second", True).text
+    assert (
+        "isn't for an atelier you own"
+        in world["desk"].respond(lead.id, "telegram:owner-second", True).text
+    )
     assert not world["shoppers"].told, "nothing revealed to anyone before acceptance"
     owner = world["desk"].respond(lead.id, "telegram:owner-best", True)
     assert "@ana" in owner.text
@@ -209,12 +269,17 @@ def test_accepting_reveals_contacts_and_only_to_the_owner(world: dict[str, Any])
     assert "already answered" in world["desk"].respond(lead.id, "telegram:owner-best", False).text
 
 
-def test_a_decline_offers_the_shopper_the_next_match_and_it_can_be_sent(world: dict[str, Any]) -> None:
+def test_a_decline_offers_the_shopper_the_next_match_and_it_can_be_sent(
+    world: dict[str, Any],
+) -> None:
     submit(world, "best")
     [lead] = world["leads"].leads_for_user("telegram:ana")
     world["desk"].respond(lead.id, "telegram:owner-best", False)
     [(_, offer)] = world["shoppers"].told
-    assert offer.ateliers[0].atelier_id == "second" and offer.choices[0].id == f"relead:{lead.id}:second"
+    assert (
+        offer.ateliers[0].atelier_id == "second"
+        and offer.choices[0].id == f"relead:{lead.id}:second"
+    )
     sent = world["desk"].resubmit("telegram:ana", lead.id, "second")
     assert sent is not None and "Atelier second" in sent.text
     assert world["desk"].resubmit("telegram:mallory", lead.id, "second") is None

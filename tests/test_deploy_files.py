@@ -6,8 +6,8 @@ configured for production, compose must run it under the host name the env file 
 
 from __future__ import annotations
 
-import json
 import functools
+import json
 import re
 import tomllib
 from pathlib import Path

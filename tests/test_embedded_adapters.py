@@ -34,8 +34,9 @@ def test_preview_cards_are_labelled_pngs_and_the_same_seed_gives_the_same_bytes(
     assert image.format == "PNG" and image.size == (128, 128)
     assert image.getpixel((2, 2)) == (30, 30, 30), "the top band carries the PREVIEW label"
     seen: list[tuple[int, int]] = []
-    assert renderer.render([design(7), design(8)], lambda done, total: seen.append((done, total))) == [
-        first, other]
+    assert renderer.render(
+        [design(7), design(8)], lambda done, total: seen.append((done, total))
+    ) == [first, other]
     assert seen == [(1, 2), (2, 2)]
 
 

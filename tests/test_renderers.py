@@ -1,4 +1,4 @@
-"""Renderers and what surrounds them: diffusers (tiny random weights), hosted API, moderation, S3."""
+"""Renderers and their surroundings: diffusers (tiny random weights), hosted API, moderation, S3."""
 
 from __future__ import annotations
 
@@ -11,17 +11,22 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from fakes.openai_server import FakeOpenAIServer, Reply
 from PIL import Image
 
-from fakes.openai_server import FakeOpenAIServer, Reply
 from stylegenie.adapters.diffusers_renderer import DiffusersRenderer
 from stylegenie.adapters.hosted_renderer import HostedRenderer
 from stylegenie.adapters.image_store import LocalImageStore
 from stylegenie.adapters.moderation import BlocklistModerator, moderator_from_settings
 from stylegenie.adapters.random_pipelines import CLIP_VOCAB_SIZE, clip_tokenizer
 from stylegenie.adapters.s3_image_store import S3ImageStore
-from stylegenie.config.settings import ImageStoreSettings, LLMSettings, ModerationSettings, RenderSettings
-from stylegenie.core.domain import Design, DesignBrief
+from stylegenie.config.settings import (
+    ImageStoreSettings,
+    LLMSettings,
+    ModerationSettings,
+    RenderSettings,
+)
+from stylegenie.core.domain import DesignBrief
 from stylegenie.core.prompting import designs_for_brief, variations_of
 
 
@@ -34,8 +39,14 @@ def test_the_clip_tokenizer_is_rebuilt_with_the_real_vocabulary(tmp_path: Path) 
 @pytest.fixture
 def renderer(tiny_pipeline_dir: Path, tmp_path: Path) -> tuple[DiffusersRenderer, LocalImageStore]:
     store = LocalImageStore(tmp_path / "images")
-    settings = RenderSettings(backend="diffusers", model=str(tiny_pipeline_dir), preset="custom",
-                              steps=2, image_size=64, device="cpu")
+    settings = RenderSettings(
+        backend="diffusers",
+        model=str(tiny_pipeline_dir),
+        preset="custom",
+        steps=2,
+        image_size=64,
+        device="cpu",
+    )
     return DiffusersRenderer(settings, store.open), store
 
 
@@ -45,7 +56,9 @@ def pixels(data: bytes) -> np.ndarray:
 
 def test_diffusers_renders_a_batch_and_the_same_seed_gives_the_same_bytes(renderer) -> None:  # type: ignore[no-untyped-def]
     diffusers, _ = renderer
-    designs = designs_for_brief(DesignBrief(garment="dress", colours=["Red"]), 3, diffusers.model_name)
+    designs = designs_for_brief(
+        DesignBrief(garment="dress", colours=["Red"]), 3, diffusers.model_name
+    )
     batch = diffusers.render(designs)
     assert len(batch) == 3 and len(set(batch)) == 3, "each seed draws its own image"
     image = Image.open(io.BytesIO(batch[1]))
@@ -60,7 +73,9 @@ def test_diffusers_renders_a_batch_and_the_same_seed_gives_the_same_bytes(render
 def test_a_variation_is_drawn_from_the_picked_image(renderer) -> None:  # type: ignore[no-untyped-def]
     diffusers, store = renderer
     [parent] = designs_for_brief(DesignBrief(garment="coat"), 1, diffusers.model_name)
-    parent = parent.model_copy(update={"image_ref": store.put(f"{parent.id}.webp", diffusers.render([parent])[0])})
+    parent = parent.model_copy(
+        update={"image_ref": store.put(f"{parent.id}.webp", diffusers.render([parent])[0])}
+    )
     children = variations_of(parent, 2, strength=0.5)
     assert all(c.source_image_ref == parent.image_ref and c.strength == 0.5 for c in children)
     drawn = diffusers.render(children)
@@ -82,12 +97,24 @@ def fake_openai() -> Iterator[FakeOpenAIServer]:
         yield server
 
 
-def test_the_hosted_renderer_asks_once_per_prompt_for_n_images(fake_openai: FakeOpenAIServer) -> None:
-    fake_openai.enqueue(Reply.raw({"created": 1, "data": [{"b64_json": png_b64((200, 0, 0))},
-                                                          {"b64_json": png_b64((0, 200, 0))}]}))
+def test_the_hosted_renderer_asks_once_per_prompt_for_n_images(
+    fake_openai: FakeOpenAIServer,
+) -> None:
+    fake_openai.enqueue(
+        Reply.raw(
+            {
+                "created": 1,
+                "data": [{"b64_json": png_b64((200, 0, 0))}, {"b64_json": png_b64((0, 200, 0))}],
+            }
+        )
+    )
     llm = LLMSettings(api_base=fake_openai.api_base, api_key="test", timeout_s=5)
-    hosted = HostedRenderer(RenderSettings(backend="hosted", model="openai/dall-e-3", image_size=256,
-                                           output_format="jpeg"), llm)
+    hosted = HostedRenderer(
+        RenderSettings(
+            backend="hosted", model="openai/dall-e-3", image_size=256, output_format="jpeg"
+        ),
+        llm,
+    )
     designs = designs_for_brief(DesignBrief(garment="scarf"), 2, hosted.model_name)
     images = hosted.render(designs)
     [request] = fake_openai.requests
@@ -107,10 +134,15 @@ def test_the_blocklist_refuses_in_plain_words_and_allows_the_rest() -> None:
 def test_the_llm_moderator_follows_the_blocklist(fake_openai: FakeOpenAIServer) -> None:
     llm = LLMSettings(api_base=fake_openai.api_base, api_key="test")
     moderator = moderator_from_settings(ModerationSettings(llm_model="omni-moderation-latest"), llm)
-    result = {"flagged": True, "categories": {"violence/graphic": True, "hate": False},
-              "category_scores": {"violence/graphic": 0.9, "hate": 0.0}}
-    fake_openai.enqueue(Reply.raw({"id": "m1", "model": "omni", "results": [result]}),
-                        Reply.raw({"id": "m2", "model": "omni", "results": [{**result, "flagged": False}]}))
+    result = {
+        "flagged": True,
+        "categories": {"violence/graphic": True, "hate": False},
+        "category_scores": {"violence/graphic": 0.9, "hate": 0.0},
+    }
+    fake_openai.enqueue(
+        Reply.raw({"id": "m1", "model": "omni", "results": [result]}),
+        Reply.raw({"id": "m2", "model": "omni", "results": [{**result, "flagged": False}]}),
+    )
     assert "violence graphic" in (moderator.refusal("a dress stained with blood") or "")
     assert moderator.refusal("a blue dress") is None
     assert "naked" in (moderator.refusal("a naked model") or ""), "the blocklist answers first"
@@ -131,15 +163,22 @@ def test_the_s3_store_uploads_and_returns_urls_a_bot_can_fetch() -> None:
     server.start()
     try:
         endpoint = f"http://127.0.0.1:{port}"
-        settings = ImageStoreSettings(backend="s3", s3_bucket="designs", s3_endpoint_url=endpoint,
-                                      s3_access_key="test", s3_secret_key="test")
+        settings = ImageStoreSettings(
+            backend="s3",
+            s3_bucket="designs",
+            s3_endpoint_url=endpoint,
+            s3_access_key="test",
+            s3_secret_key="test",
+        )
         store = S3ImageStore(settings)
         store._client.create_bucket(Bucket="designs")
         url = store.put("d-1.webp", b"webp bytes")
         assert url.startswith(endpoint) and "Signature=" in url
         assert urllib.request.urlopen(url).read() == b"webp bytes"
         assert store.open(url) == b"webp bytes"
-        public = S3ImageStore(settings.model_copy(update={"public_base_url": "https://cdn.example/designs"}))
+        public = S3ImageStore(
+            settings.model_copy(update={"public_base_url": "https://cdn.example/designs"})
+        )
         assert public.put("d-2.webp", b"x") == "https://cdn.example/designs/d-2.webp"
         with pytest.raises(ValueError):
             store.put("../d-3.webp", b"x")

@@ -10,7 +10,7 @@ from stylegenie.config import Settings
 
 
 def run_import(args: argparse.Namespace, settings: Settings) -> int:
-    """Load ateliers from a CSV or JSON Lines feed; cities without coordinates are placed offline."""
+    """Load ateliers from a CSV or JSON Lines feed; rows without coordinates are placed offline."""
     from stylegenie.adapters.feeds import read_ateliers
 
     from ..wiring import assemble
@@ -34,8 +34,11 @@ def run_rotate(args: argparse.Namespace, settings: Settings) -> int:
     from ..wiring import assemble
 
     if len(settings.privacy.contact_keys) < 2:
-        print("Put the new key first and the old one after it in STYLEGENIE_PRIVACY__CONTACT_KEYS,"
-              " then run this again.", file=sys.stderr)
+        print(
+            "Put the new key first and the old one after it in STYLEGENIE_PRIVACY__CONTACT_KEYS,"
+            " then run this again.",
+            file=sys.stderr,
+        )
         return 2
     app = assemble(settings)
     try:

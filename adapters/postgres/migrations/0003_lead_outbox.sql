@@ -1,7 +1,7 @@
 -- 0003_lead_outbox: what the lead flow needs to deliver, retry, deduplicate and re-match.
 ALTER TABLE leads
     ADD COLUMN shopper_handle  text NOT NULL DEFAULT '',
-    ADD COLUMN request         jsonb,
+    ADD COLUMN request         jsonb NOT NULL DEFAULT '{"category": "other"}',
     ADD COLUMN attempts        integer NOT NULL DEFAULT 0,
     ADD COLUMN next_attempt_at timestamptz,
     ADD COLUMN idempotency_key text NOT NULL DEFAULT '';

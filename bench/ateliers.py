@@ -11,11 +11,10 @@ outbox path: store the lead, deliver it (a no-op notifier), mark it sent.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import time
 
-import psycopg
+from common import percentile, scratch_database
 
 from stylegenie.adapters.contact_cipher import ContactCipher, generate_key
 from stylegenie.adapters.postgres.ateliers import PostgresAteliers
@@ -68,11 +67,6 @@ def generated(count: int, rng: random.Random) -> list[Atelier]:
     return ateliers
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
 def measure_matching(
     repo: PostgresAteliers, queries: int, rng: random.Random
 ) -> tuple[list[float], float]:
@@ -114,7 +108,8 @@ def main() -> None:
     cipher = ContactCipher([generate_key()])
     print(f"{'ateliers':>9}{'p50 ms':>9}{'p95 ms':>9}{'matches/query':>15}{'load s':>8}")
     for size in (int(s) for s in args.sizes.split(",")):
-        with scratch_database(args.pg_url) as db:
+        with scratch_database(args.pg_url) as url, Database(url) as db:
+            db.apply_migrations()
             repo = PostgresAteliers(db, cipher)
             start = time.perf_counter()
             ateliers = generated(size, rng)
@@ -152,27 +147,6 @@ def measure_leads(
     for i in range(count):
         desk.submit(f"bench:{i}", "@bench", ateliers[i % len(ateliers)], design, request)
     return count / (time.perf_counter() - start)
-
-
-class scratch_database:
-    """A fresh database with the schema applied, dropped on exit."""
-
-    def __init__(self, admin_url: str) -> None:
-        self._admin = admin_url
-        self._name = f"sg_bench_ateliers_{os.getpid()}_{random.randrange(10**6)}"
-
-    def __enter__(self) -> Database:
-        with psycopg.connect(self._admin, autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{self._name}"')
-        self._db = Database(self._admin.rsplit("/", 1)[0] + f"/{self._name}")
-        self._db.open()
-        self._db.apply_migrations()
-        return self._db
-
-    def __exit__(self, *exc: object) -> None:
-        self._db.close()
-        with psycopg.connect(self._admin, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{self._name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

@@ -18,8 +18,8 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-import psycopg
 import torch
+from common import percentile, scratch_database
 
 from stylegenie.adapters.feeds import read_ateliers, read_products
 from stylegenie.bots.wiring import assemble
@@ -44,11 +44,6 @@ JOURNEY = [
 ]
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--turns", type=int, default=1000)
@@ -57,30 +52,24 @@ def main() -> None:
     torch.set_num_threads(1)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-    database = f"sg_bench_{os.getpid()}"
-    with psycopg.connect(args.pg_url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{database}"')
-    try:
-        with tempfile.TemporaryDirectory() as folder:
-            settings = Settings(
-                data_dir=Path(folder),
-                database={"url": args.pg_url.rsplit("/", 1)[0] + f"/{database}"},
-                chat={"messages_per_minute": 10**9},
-            )
-            app = assemble(settings)
-            worker = runtime.current()
-            worker.embedder.load()  # type: ignore[attr-defined]
-            products, _ = read_products(EXAMPLES / "sample_products.csv")
-            CatalogIngestor(worker.embedder, worker.index, app.catalog).ingest(products)
-            app.ateliers.upsert_ateliers(
-                read_ateliers(EXAMPLES / "sample_ateliers.csv", app.geocoder)[0]
-            )
-            timings = run_turns(app, args.turns)
-            app.close()
-            worker.index.close()  # type: ignore[attr-defined]
-    finally:
-        with psycopg.connect(args.pg_url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    with scratch_database(args.pg_url) as url, tempfile.TemporaryDirectory() as folder:
+        settings = Settings(
+            data_dir=Path(folder),
+            database={"url": url},
+            chat={"messages_per_minute": 10**9},
+            search={"cache_ttl_s": 0},  # measure real searches, not the result cache
+        )
+        app = assemble(settings)
+        worker = runtime.current()
+        worker.embedder.load()  # type: ignore[attr-defined]
+        products, _ = read_products(EXAMPLES / "sample_products.csv")
+        CatalogIngestor(worker.embedder, worker.index, app.catalog).ingest(products)
+        app.ateliers.upsert_ateliers(
+            read_ateliers(EXAMPLES / "sample_ateliers.csv", app.geocoder)[0]
+        )
+        timings = run_turns(app, args.turns)
+        app.close()
+        worker.index.close()  # type: ignore[attr-defined]
     report(timings)
 
 

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from common import scratch_database
 
 for _key, _value in (("HF_HUB_OFFLINE", "1"), ("TRANSFORMERS_OFFLINE", "1"),
                      ("LITELLM_LOCAL_MODEL_COST_MAP", "True")):
@@ -240,17 +241,13 @@ def flat_env(values: dict[str, Any], prefix: str = "STYLEGENIE_") -> dict[str, s
 @contextmanager
 def scratch_space() -> Iterator[tuple[str, str]]:
     """A new PostgreSQL database and a unique Redis key prefix, both removed afterwards."""
-    import psycopg
     import redis
 
-    name, prefix = f"sg_bench_{uuid.uuid4().hex[:10]}", f"sgbench:{uuid.uuid4().hex[:10]}:"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
+    prefix = f"sgbench:{uuid.uuid4().hex[:10]}:"
     try:
-        yield PG_ADMIN.rsplit("/", 1)[0] + f"/{name}", prefix
+        with scratch_database(PG_ADMIN) as url:
+            yield url, prefix
     finally:
-        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         client = redis.Redis.from_url(REDIS)
         for key in client.scan_iter(f"{prefix}*"):
             client.delete(key)

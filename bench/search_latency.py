@@ -32,15 +32,15 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from collections.abc import Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from itertools import cycle, islice
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import psycopg
+from common import scratch_database
 from pymilvus import MilvusClient
 
 from stylegenie.adapters.catalog_presets import PRESETS, synthetic_price
@@ -113,20 +113,6 @@ def query_texts() -> list[tuple[str, float | None]]:
         for path in QUERY_FILES
         for item in map(json.loads, path.read_text(encoding="utf-8").splitlines())
     ]
-
-
-@contextmanager
-def database(pg_url: str, name: str, keep: bool) -> Iterator[str]:
-    """A database next to ``pg_url``: created when missing, dropped at the end unless kept."""
-    with psycopg.connect(pg_url, autocommit=True) as admin:
-        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
-            admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield pg_url.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        if not keep:
-            with psycopg.connect(pg_url, autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def kagl_ingest(run: Run, index: MilvusProductIndex) -> None:
@@ -373,7 +359,8 @@ def main() -> None:
         work = (args.work_dir or Path(stack.enter_context(tempfile.TemporaryDirectory()))).resolve()
         work.mkdir(parents=True, exist_ok=True)
         name = "sg_latency_" + hashlib.sha1(str(work).encode()).hexdigest()[:10]
-        url = stack.enter_context(database(args.pg_url, name, keep=args.work_dir is not None))
+        keep = args.work_dir is not None
+        url = stack.enter_context(scratch_database(args.pg_url, name, keep=keep))
         db = stack.enter_context(Database(url))
         db.apply_migrations()
         settings = Settings(data_dir=work, database={"url": url})

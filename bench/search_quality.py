@@ -32,12 +32,10 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import psycopg
+from common import scratch_database
 
 from stylegenie.adapters.catalog_presets import PRESETS
 from stylegenie.adapters.feeds import FeedOptions, read_products
@@ -90,21 +88,6 @@ def is_relevant(grade: tuple[str, str, str], relevant: dict) -> bool:
         and colour in relevant["baseColour"]
         and (not relevant.get("gender") or gender in relevant["gender"])
     )
-
-
-@contextmanager
-def database(pg_url: str, name: str, keep: bool) -> Iterator[str]:
-    """The URL of database ``name`` next to ``pg_url``: created if new, dropped unless kept."""
-    with psycopg.connect(pg_url, autocommit=True) as admin:
-        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
-        if not exists:
-            admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield pg_url.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        if not keep:
-            with psycopg.connect(pg_url, autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def ingest(
@@ -188,7 +171,7 @@ def main() -> None:
         folder = (args.reuse or Path(scratch)).resolve()
         folder.mkdir(parents=True, exist_ok=True)
         name = "sg_quality_" + hashlib.sha1(str(folder).encode()).hexdigest()[:10]
-        with database(args.pg_url, name, keep=args.reuse is not None) as url:
+        with scratch_database(args.pg_url, name, keep=args.reuse is not None) as url:
             settings = Settings(data_dir=folder, database={"url": url})
             embedder = SentenceTransformerEmbedder(settings.embedder)
             embedder.load()

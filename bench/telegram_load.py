@@ -114,9 +114,7 @@ def bot_role(args: argparse.Namespace) -> None:
         allow_concurrent_eager_tasks()
         pace_runtime(args.render_s)
     leads = LeadWiring(app.notifiers, app.run_lead_outbox)
-    application = build_application(
-        settings.telegram, app.engine, image_store_for(settings), leads
-    )
+    application = build_application(settings.telegram, app.engine, image_store_for(settings), leads)
 
     async def serve() -> None:
         stop = asyncio.Event()
@@ -143,8 +141,19 @@ def worker_role(args: argparse.Namespace) -> None:
     runtime.install(runtime.runtime_from_settings(settings, catalog))
     pace_runtime(args.render_s)
     celery = configure_celery(settings)
-    celery.worker_main(["worker", "--queues", "gpu,default", "--pool", "threads",
-                        "--concurrency", str(args.chats), "--loglevel", "WARNING"])
+    celery.worker_main(
+        [
+            "worker",
+            "--queues",
+            "gpu,default",
+            "--pool",
+            "threads",
+            "--concurrency",
+            str(args.chats),
+            "--loglevel",
+            "WARNING",
+        ]
+    )
 
 
 def prepare(data_dir: Path, database_url: str) -> None:
@@ -236,15 +245,19 @@ def percentile(values: list[float], q: float) -> float:
 
 def report(turns: list[Turn], wall: float, calls: int, render_s: float) -> None:
     """The latency table, throughput and the proof that renders ran side by side."""
-    print(f"{'turn kind':<10}{'turns':>6}{'first p50':>11}{'first p95':>11}"
-          f"{'final p50':>11}{'final p95':>11}{'final max':>11}   (ms)")
+    print(
+        f"{'turn kind':<10}{'turns':>6}{'first p50':>11}{'first p95':>11}"
+        f"{'final p50':>11}{'final p95':>11}{'final max':>11}   (ms)"
+    )
     for kind in ["all", *dict.fromkeys(t.kind for t in turns)]:
         chosen = [t for t in turns if kind in ("all", t.kind)]
         first = [(t.first - t.pushed) * 1000 for t in chosen]
         final = [(t.final - t.pushed) * 1000 for t in chosen]
-        print(f"{kind:<10}{len(chosen):>6}{percentile(first, .5):>11.0f}"
-              f"{percentile(first, .95):>11.0f}{percentile(final, .5):>11.0f}"
-              f"{percentile(final, .95):>11.0f}{max(final):>11.0f}")
+        print(
+            f"{kind:<10}{len(chosen):>6}{percentile(first, 0.5):>11.0f}"
+            f"{percentile(first, 0.95):>11.0f}{percentile(final, 0.5):>11.0f}"
+            f"{percentile(final, 0.95):>11.0f}{max(final):>11.0f}"
+        )
     renders = [t for t in turns if t.kind == "render"]
     edges = sorted([(t.pushed, 1) for t in renders] + [(t.final, -1) for t in renders])
     running = peak = 0
@@ -252,11 +265,15 @@ def report(turns: list[Turn], wall: float, calls: int, render_s: float) -> None:
         running += step
         peak = max(peak, running)
     worst = max(t.final - t.pushed for t in renders)
-    print(f"throughput: {len(turns) / wall:.1f} turns/s, {calls / wall:.0f} Bot API calls/s "
-          f"over {wall:.1f} s")
-    print(f"renders: {len(renders)} of {render_s:g} s each, up to {peak} in flight at once; "
-          f"slowest render turn {worst:.2f} s (one after another would take "
-          f"{len(renders) * render_s:.0f} s)")
+    print(
+        f"throughput: {len(turns) / wall:.1f} turns/s, {calls / wall:.0f} Bot API calls/s "
+        f"over {wall:.1f} s"
+    )
+    print(
+        f"renders: {len(renders)} of {render_s:g} s each, up to {peak} in flight at once; "
+        f"slowest render turn {worst:.2f} s (one after another would take "
+        f"{len(renders) * render_s:.0f} s)"
+    )
 
 
 async def drive(args: argparse.Namespace, env: dict[str, str]) -> None:
@@ -288,8 +305,10 @@ async def drive(args: argparse.Namespace, env: dict[str, str]) -> None:
         bot.send_signal(signal.SIGTERM)
         bot.wait(60)
         heavy = json.loads(report_path.read_text())["heavy_modules"]
-        print(f"bot process ({args.workers} workers): RSS {used['VmRSS']:.0f} MiB, "
-              f"peak {used['VmHWM']:.0f} MiB; heavy modules imported: {heavy or 'none'}")
+        print(
+            f"bot process ({args.workers} workers): RSS {used['VmRSS']:.0f} MiB, "
+            f"peak {used['VmHWM']:.0f} MiB; heavy modules imported: {heavy or 'none'}"
+        )
     finally:
         for process in (bot, worker):
             if process is not None and process.poll() is None:

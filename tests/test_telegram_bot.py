@@ -101,7 +101,8 @@ def bot_for(app: Any) -> RunningBot:
 def replies(server: FakeTelegram, chat_id: int, after: int = 0) -> list[Call]:
     """The chat's final messages (progress messages are silent), in order."""
     return [
-        c for c in server.calls_for(chat_id, "sendMessage")[after:]
+        c
+        for c in server.calls_for(chat_id, "sendMessage")[after:]
         if not c.params.get("disable_notification")
     ]
 
@@ -166,8 +167,11 @@ def test_journey_from_start_to_products_ateliers_and_an_accepted_lead(
         assert [b["text"] for b in buttons(designs)][:3] == ["Pick 1", "Pick 2", "Pick 3"]
         actions = telegram.calls_for(SHOPPER, "sendChatAction")
         assert actions[0].params["action"] == "upload_photo"
-        silent = [c for c in telegram.calls_for(SHOPPER, "sendMessage")
-                  if c.params.get("disable_notification")]
+        silent = [
+            c
+            for c in telegram.calls_for(SHOPPER, "sendMessage")
+            if c.params.get("disable_notification")
+        ]
         assert [c.params["text"] for c in silent] == ["Drawing 3 designs…"]
         deleted = telegram.wait_for(lambda _: telegram.calls_for(SHOPPER, "deleteMessage"))
         assert deleted[0].params["message_id"] == silent[0].result["message_id"]
@@ -253,8 +257,10 @@ def test_photos_stickers_other_media_and_huge_messages(
 def test_buttons_still_work_after_a_restart_or_say_they_expired(
     make_app: Any, telegram: FakeTelegram, redis_prefix: str
 ) -> None:
-    shared = {"redis": {"url": REDIS_URL, "key_prefix": redis_prefix},
-              "telegram": tg_settings(telegram)}
+    shared = {
+        "redis": {"url": REDIS_URL, "key_prefix": redis_prefix},
+        "telegram": tg_settings(telegram),
+    }
     with bot_for(make_app(**shared)):
         first = say(telegram, SHOPPER, "yellow summer dress under 60")
         second = say(telegram, SHOPPER, "make it blue")
@@ -329,18 +335,31 @@ def test_long_replies_albums_and_buttons_follow_telegram_limits(
     long_reply = Reply(
         text="\n\n".join([paragraph] * 11),
         products=[
-            ProductCard(product_id="p1", name="Sage dress", price=89, currency="EUR",
-                        url="https://shop.example/p1", image_ref="https://img.example/p1.jpg",
-                        why="same sage linen"),
-            ProductCard(product_id="p2", name="Wrap skirt", price=45.5, currency="EUR",
-                        url="https://shop.example/p2"),
+            ProductCard(
+                product_id="p1",
+                name="Sage dress",
+                price=89,
+                currency="EUR",
+                url="https://shop.example/p1",
+                image_ref="https://img.example/p1.jpg",
+                why="same sage linen",
+            ),
+            ProductCard(
+                product_id="p2",
+                name="Wrap skirt",
+                price=45.5,
+                currency="EUR",
+                url="https://shop.example/p2",
+            ),
         ],
         choices=[Choice(id="more", label="New designs"), Choice(id="x" * 65, label="Too long")],
     )
     designs = Reply(
         text="Two designs",
-        images=[ImageRef(ref=images.put(f"d{n}.png", png(colour)), caption=f"Design {n}")
-                for n, colour in ((1, "green"), (2, "blue"))]
+        images=[
+            ImageRef(ref=images.put(f"d{n}.png", png(colour)), caption=f"Design {n}")
+            for n, colour in ((1, "green"), (2, "blue"))
+        ]
         + [ImageRef(ref="/etc/passwd", caption="not a stored image")],
         choices=[Choice(id="pick:d1", label="Pick 1"), Choice(id="pick:d2", label="Pick 2")],
     )
@@ -354,8 +373,11 @@ def test_long_replies_albums_and_buttons_follow_telegram_limits(
         assert "".join(c.params["text"] for c in sent).count("colour") == 11 * 20
         assert [bool(buttons(c)) for c in sent] == [False] * (len(sent) - 1) + [True]
         labels = [b["text"] for b in buttons(sent[-1])]
-        assert labels == ["Open in shop · 1. Sage dress", "Open in shop · 2. Wrap skirt",
-                          "New designs"]
+        assert labels == [
+            "Open in shop · 1. Sage dress",
+            "Open in shop · 2. Wrap skirt",
+            "New designs",
+        ]
         assert "2. Wrap skirt by" not in sent[-1].params["text"]
         assert "2. Wrap skirt — 45.50 EUR" in sent[-1].params["text"]
         photo = telegram.calls_for(SHOPPER, "sendPhoto")[0]
@@ -413,8 +435,13 @@ def test_webhook_mode_serves_updates_posted_with_the_secret(
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     address = f"http://127.0.0.1:{port}/telegram"
-    webhook = {"mode": "webhook", "webhook_address": address, "webhook_secret": "s3cret",
-               "webhook_listen": "127.0.0.1", "webhook_port": port}
+    webhook = {
+        "mode": "webhook",
+        "webhook_address": address,
+        "webhook_secret": "s3cret",
+        "webhook_listen": "127.0.0.1",
+        "webhook_port": port,
+    }
     with scripted_bot(telegram, LocalImageStore(tmp_path), {}, **webhook):
         registered = telegram.calls_for(method="setWebhook")[0].params
         assert (registered["url"], registered["secret_token"]) == (address, "s3cret")

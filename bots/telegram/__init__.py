@@ -1,7 +1,7 @@
 """The Telegram front-end (python-telegram-bot 22): ``stylegenie telegram``.
 
-``app`` builds and runs the Application; ``handlers`` turn updates into engine turns;
-``concurrency`` keeps each chat's updates in order; ``progress`` shows a running turn;
+``app`` builds and runs the Application (each chat's updates in order, chats side by
+side); ``handlers`` turn updates into engine turns; ``progress`` shows a running turn;
 ``rendering`` and ``sending`` lay a Reply out as albums, text and buttons; ``files``
 moves images between Telegram and the ImageStore; ``leads`` delivers leads to atelier
 owners and news to shoppers.

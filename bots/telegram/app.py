@@ -10,8 +10,8 @@ commands registered with ``setMyCommands`` at start.
 
 from __future__ import annotations
 
-import logging
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Awaitable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -19,17 +19,14 @@ from typing import Any
 from urllib.parse import urlparse
 
 from telegram import BotCommand, Update
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor
 
 from stylegenie.config.settings import TelegramSettings
 from stylegenie.core.ports import ImageStore
 
-from .concurrency import ChatOrderedUpdateProcessor
 from .handlers import BotDeps, ChatHandlers, TurnEngine
 from .leads import LeadOutbox, NotifierRegistry, OutboxRun, TelegramNotifications
 from .request import AiohttpRequest
-
-log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
 MAX_UPDATES_IN_FLIGHT = 1024
@@ -50,6 +47,44 @@ COMMANDS = [
     BotCommand("cancel", "Drop the current request"),
     BotCommand("leads", "Open requests for your atelier (owners)"),
 ]
+
+
+class ChatOrderedUpdateProcessor(BaseUpdateProcessor):
+    """Runs updates concurrently across chats and in arrival order within a chat.
+
+    python-telegram-bot's ``concurrent_updates`` runs every update in its own task; this
+    update processor (the library's hook for exactly this) holds one ``asyncio.Lock`` per
+    chat around each update. Tasks start in arrival order and ask for their chat's lock
+    first, and the lock serves waiters first come, first served, so one chat's updates
+    run one after another while other chats go on. Locks of idle chats are dropped.
+    """
+
+    def __init__(self, max_concurrent_updates: int) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._waiting: dict[int, int] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Await the update's handlers while holding its chat's lock (no lock without a chat)."""
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None:
+            await coroutine
+            return
+        lock = self._locks.setdefault(chat.id, asyncio.Lock())
+        self._waiting[chat.id] = self._waiting.get(chat.id, 0) + 1
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            self._waiting[chat.id] -= 1
+            if not self._waiting[chat.id]:
+                del self._waiting[chat.id], self._locks[chat.id]
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
 
 
 @dataclass(frozen=True)

@@ -42,10 +42,10 @@ class ReplySender:
     async def album(self, chat_id: int, items: Sequence[tuple[str, str]]) -> None:
         """Photos (reference, caption) as media groups of up to ten; one alone as a photo."""
         photos: list[tuple[PhotoSource, str | None]] = []
-        for ref, caption in items:
+        for ref, text in items:
             source = await photo_input(self._images, ref)
             if source is not None:
-                photos.append((source, clip(caption, CAPTION_LIMIT) or None))
+                photos.append((source, clip(text, CAPTION_LIMIT) or None))
         for start in range(0, len(photos), ALBUM_LIMIT):
             group = photos[start : start + ALBUM_LIMIT]
             if len(group) == 1:

@@ -159,8 +159,15 @@ class FakeTelegram:
 
     def send_sticker(self, chat_id: int) -> int:
         """A person sends a sticker."""
-        sticker = {"file_id": "stk", "file_unique_id": "stk", "type": "regular", "width": 512,
-                   "height": 512, "is_animated": False, "is_video": False}
+        sticker = {
+            "file_id": "stk",
+            "file_unique_id": "stk",
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+        }
         return self._push_message(chat_id, {"sticker": sticker})
 
     def send_location(self, chat_id: int) -> int:
@@ -174,10 +181,20 @@ class FakeTelegram:
 
     def press(self, chat_id: int, data: str, message_id: int = 1) -> int:
         """A person presses an inline button whose ``callback_data`` is ``data``."""
-        message = {"message_id": message_id, "date": int(time.time()), "chat": _chat(chat_id),
-                   "from": BOT_USER, "text": "buttons"}
-        query = {"id": f"cq-{time.monotonic_ns()}", "from": _user(chat_id),
-                 "chat_instance": f"ci-{chat_id}", "data": data, "message": message}
+        message = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": _chat(chat_id),
+            "from": BOT_USER,
+            "text": "buttons",
+        }
+        query = {
+            "id": f"cq-{time.monotonic_ns()}",
+            "from": _user(chat_id),
+            "chat_instance": f"ci-{chat_id}",
+            "data": data,
+            "message": message,
+        }
         return self._push({"callback_query": query}, chat_id)
 
     def fail_next(self, method: str, retry_after: int = 1) -> None:
@@ -189,14 +206,14 @@ class FakeTelegram:
         """Recorded successful calls, optionally of one chat and one method."""
         with self._lock:
             return [
-                c for c in self.calls
-                if c.status == 200 and (chat_id is None or c.chat_id == chat_id)
+                c
+                for c in self.calls
+                if c.status == 200
+                and (chat_id is None or c.chat_id == chat_id)
                 and (method is None or c.method == method)
             ]
 
-    def wait_for(
-        self, predicate: Callable[[list[Call]], Any], timeout: float = 15.0
-    ) -> Any:
+    def wait_for(self, predicate: Callable[[list[Call]], Any], timeout: float = 15.0) -> Any:
         """Poll the recorded calls until ``predicate`` returns something truthy; return it."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -216,8 +233,13 @@ class FakeTelegram:
         return self._push({"message": self._message_from(chat_id, message)}, chat_id)
 
     def _message_from(self, chat_id: int, content: dict[str, Any]) -> dict[str, Any]:
-        return {"message_id": self._next_message_id(chat_id), "date": int(time.time()),
-                "chat": _chat(chat_id), "from": _user(chat_id), **content}
+        return {
+            "message_id": self._next_message_id(chat_id),
+            "date": int(time.time()),
+            "chat": _chat(chat_id),
+            "from": _user(chat_id),
+            **content,
+        }
 
     def _push(self, update: dict[str, Any], chat_id: int) -> int:
         with self._lock:
@@ -289,8 +311,12 @@ class FakeTelegram:
         p = call.params
         match call.method:
             case "getMe":
-                return {**BOT_USER, "can_join_groups": True, "can_read_all_group_messages": False,
-                        "supports_inline_queries": False}
+                return {
+                    **BOT_USER,
+                    "can_join_groups": True,
+                    "can_read_all_group_messages": False,
+                    "supports_inline_queries": False,
+                }
             case "deleteWebhook" | "setWebhook" | "setMyCommands" | "answerCallbackQuery":
                 return True
             case "getUpdates":
@@ -306,8 +332,10 @@ class FakeTelegram:
                 _check_markup(p.get("reply_markup"))
                 return self._message(p["chat_id"], photo=_photo_size(), caption=p.get("caption"))
             case "sendMediaGroup":
-                return [self._album_item(p["chat_id"], item, call.files) for item in
-                        _check_album(p.get("media"))]
+                return [
+                    self._album_item(p["chat_id"], item, call.files)
+                    for item in _check_album(p.get("media"))
+                ]
             case "editMessageText":
                 return self._edit(p)
             case "deleteMessage":
@@ -318,8 +346,12 @@ class FakeTelegram:
             case "getFile":
                 with self._lock:
                     path, data = self._files[p["file_id"]]
-                return {"file_id": p["file_id"], "file_unique_id": p["file_id"],
-                        "file_size": len(data), "file_path": path}
+                return {
+                    "file_id": p["file_id"],
+                    "file_unique_id": p["file_id"],
+                    "file_size": len(data),
+                    "file_path": path,
+                }
         raise ApiError(404, f"Not Found: method {call.method} is not faked")
 
     def _message(self, chat_id: int, **content: Any) -> dict[str, Any]:
@@ -327,12 +359,17 @@ class FakeTelegram:
         with self._lock:
             self._texts[(chat_id, message_id)] = content.get("text") or ""
         body = {k: v for k, v in content.items() if v is not None}
-        return {"message_id": message_id, "date": int(time.time()), "chat": _chat(chat_id),
-                "from": BOT_USER, **body}
+        return {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": _chat(chat_id),
+            "from": BOT_USER,
+            **body,
+        }
 
     def _album_item(self, chat_id: int, item: dict[str, Any], files: dict[str, bytes]) -> Any:
         media = str(item.get("media", ""))
-        if media.startswith("attach://") and media[len("attach://"):] not in files:
+        if media.startswith("attach://") and media[len("attach://") :] not in files:
             raise ApiError(400, f"Bad Request: file {media} is missing")
         _check_text(item.get("caption") or "", 1024, "caption", empty_ok=True)
         return self._message(chat_id, photo=_photo_size(), caption=item.get("caption"))
@@ -346,8 +383,13 @@ class FakeTelegram:
             if self._texts[key] == p["text"]:
                 raise ApiError(400, "Bad Request: message is not modified")
             self._texts[key] = p["text"]
-        return {"message_id": key[1], "date": int(time.time()), "chat": _chat(key[0]),
-                "from": BOT_USER, "text": p["text"]}
+        return {
+            "message_id": key[1],
+            "date": int(time.time()),
+            "chat": _chat(key[0]),
+            "from": BOT_USER,
+            "text": p["text"],
+        }
 
 
 def _chat(chat_id: int) -> dict[str, Any]:

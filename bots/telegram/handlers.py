@@ -134,7 +134,8 @@ class ChatHandlers:
         query = update.callback_query
         if query is None:
             return
-        await query.answer()
+        with contextlib.suppress(TelegramError):
+            await query.answer()
         if query.data:
             await self.run_turn(update, context, Incoming.choice(query.data))
 
@@ -159,10 +160,15 @@ class ChatHandlers:
         await self.run_turn(update, context, Incoming(kind=MessageKind.OTHER))
 
     async def failed(self, update: object, context: Context) -> None:
-        """Log a failed update, apologise in its chat, and tell the admins in one line."""
-        log.error("a Telegram update failed", exc_info=context.error)
-        chat = update.effective_chat if isinstance(update, Update) else None
-        notices = [(chat.id, APOLOGY)] if chat else []
+        """Log a failure; for a failed update, apologise in its chat and tell the admins.
+
+        Errors without an update (the network dropping while polling) are only logged,
+        so an outage does not flood the admins' chats.
+        """
+        log.error("the Telegram bot hit an error", exc_info=context.error)
+        if not isinstance(update, Update):
+            return
+        notices = [(update.effective_chat.id, APOLOGY)] if update.effective_chat else []
         error = type(context.error).__name__
         admins = self._deps.settings.admin_ids
         notices += [(admin, ADMIN_NOTICE.format(error=error)) for admin in admins]

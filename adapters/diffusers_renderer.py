@@ -20,7 +20,7 @@ from typing import Any
 
 from stylegenie.config.settings import RenderSettings
 from stylegenie.core.domain import Design
-from stylegenie.core.ports import RenderProgress
+from stylegenie.core.ports import RenderProgress, RenderRefused
 
 from .image_encoding import EXTENSIONS, decode_image, encode_image
 
@@ -139,8 +139,26 @@ class DiffusersRenderer:
             arguments["callback_on_step_end"] = on_step
         with torch.inference_mode():
             output = pipeline(**arguments)
+        check_safety(output)
         fmt, quality = self._settings.output_format, self._settings.output_quality
         return [encode_image(image, fmt, quality, max_side=plan.size) for image in output.images]
+
+
+UNSAFE = (
+    "The picture came out as something I can't show, so I didn't keep it. "
+    "Try describing the outfit a little differently."
+)
+
+
+def check_safety(output: Any) -> None:
+    """The image safety hook: refuse the whole batch when the pipeline's checker flags an image.
+
+    Pipelines with a safety checker report ``nsfw_content_detected``; others report nothing
+    and pass. A refusal stores nothing.
+    """
+    flags = getattr(output, "nsfw_content_detected", None) or []
+    if any(flags):
+        raise RenderRefused(UNSAFE)
 
 
 def _source_key(design: Design) -> tuple[str, float]:

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from stylegenie.core.classify import zero_shot
 from stylegenie.core.domain import Design
-from stylegenie.core.ports import ImageEmbedder, ImageStore, SearchQuery
+from stylegenie.core.ports import ImageEmbedder, ImageStore, RenderRefused, SearchQuery
 from stylegenie.core.search import PhotoUnreadable
 
 from . import runtime
@@ -56,6 +56,8 @@ def render_designs(self: Any, designs: list[dict[str, Any]]) -> dict[str, Any]:
 
     try:
         images = worker.renderer.render(parsed, report)
+    except RenderRefused as refusal:  # the image safety hook flagged a result
+        return {"refused": str(refusal)}
     except Exception as error:
         if type(error).__name__ == "OutOfMemoryError":  # torch.cuda.OutOfMemoryError
             raise TransientWorkerError(f"the GPU ran out of memory: {error}") from error

@@ -20,13 +20,14 @@ from stylegenie.adapters.image_store import LocalImageStore
 from stylegenie.adapters.moderation import BlocklistModerator, moderator_from_settings
 from stylegenie.adapters.random_pipelines import CLIP_VOCAB_SIZE, clip_tokenizer
 from stylegenie.adapters.s3_image_store import S3ImageStore
+from stylegenie.config import Settings
 from stylegenie.config.settings import (
     ImageStoreSettings,
     LLMSettings,
     ModerationSettings,
     RenderSettings,
 )
-from stylegenie.core.domain import DesignBrief
+from stylegenie.core.domain import Design, DesignBrief
 from stylegenie.core.prompting import designs_for_brief, variations_of
 
 
@@ -184,3 +185,47 @@ def test_the_s3_store_uploads_and_returns_urls_a_bot_can_fetch() -> None:
             store.put("../d-3.webp", b"x")
     finally:
         server.stop()
+
+
+def test_the_image_safety_hook_refuses_a_flagged_batch(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from stylegenie.adapters.diffusers_renderer import check_safety
+    from stylegenie.core.ports import RenderRefused
+
+    check_safety(SimpleNamespace(images=[], nsfw_content_detected=[False, False]))
+    check_safety(SimpleNamespace(images=[]))  # pipelines without a checker pass
+    with pytest.raises(RenderRefused, match="can't show"):
+        check_safety(SimpleNamespace(images=[], nsfw_content_detected=[False, True]))
+
+
+def test_a_render_the_safety_hook_refuses_is_not_stored(tmp_path: Path) -> None:
+    from stylegenie.adapters.moderation import BlocklistModerator
+    from stylegenie.core.ports import RenderRefused
+    from stylegenie.gpu_workers import runtime
+    from stylegenie.gpu_workers.celery_app import configure_celery
+    from stylegenie.gpu_workers.client import CeleryWorkers
+
+    class FlaggingRenderer:
+        model_name, extension = "flagging", "png"
+
+        def render(self, designs: list[Design], progress: object = None) -> list[bytes]:
+            raise RenderRefused("The picture came out as something I can't show")
+
+    store = LocalImageStore(tmp_path / "images")
+    configure_celery(Settings(data_dir=tmp_path))  # eager
+    runtime.install(
+        runtime.WorkerRuntime(
+            renderer=FlaggingRenderer(),
+            images=store,
+            embedder=None,
+            index=None,  # type: ignore[arg-type]
+            searcher=None,
+            moderator=BlocklistModerator([]),  # type: ignore[arg-type]
+        )
+    )
+    with pytest.raises(RenderRefused, match="can't show"):
+        CeleryWorkers(timeout_s=10).render_designs(
+            designs_for_brief(DesignBrief(garment="dress"), 2, "x")
+        )
+    assert list((tmp_path / "images").iterdir()) == []

@@ -57,19 +57,19 @@ class CeleryWorkers:
                 told = result.info
                 progress(f"Rendering {told['done']}/{told['total']}…")
             time.sleep(POLL_S)
-        return result.get(timeout=max(0.1, deadline - time.monotonic()))
+        return _value(result, max(0.1, deadline - time.monotonic()))
 
     def search_products(self, query: SearchQuery) -> list[ProductHit]:
         """Search products on a worker, where the encoders live (text, photo or both)."""
         result = search_products.delay(query.model_dump(mode="json"))
-        return [ProductHit.model_validate(raw) for raw in result.get(timeout=self._timeout_s)]
+        return [ProductHit.model_validate(raw) for raw in _value(result, self._timeout_s)]
 
     def search_by_photo(self, query: SearchQuery) -> list[ProductHit] | None:
         """Products like the query's photo; None when the workers have no image encoder.
 
         Raises PhotoUnreadable when the photo cannot be opened or decoded.
         """
-        answer = search_by_photo.delay(query.model_dump(mode="json")).get(timeout=self._timeout_s)
+        answer = _value(search_by_photo.delay(query.model_dump(mode="json")), self._timeout_s)
         if not answer["enabled"]:
             return None
         if "unreadable" in answer:
@@ -82,12 +82,19 @@ class CeleryWorkers:
             {"ref": image} if isinstance(image, str) else {"b64": base64.b64encode(image).decode()}
             for image in images
         ]
-        vectors: list[list[float] | None] = embed_images.delay(items).get(timeout=self._timeout_s)
+        vectors: list[list[float] | None] = _value(embed_images.delay(items), self._timeout_s)
         return vectors
 
     def zero_shot_category(self, image_ref: str, categories: Sequence[str]) -> str | None:
         """The CLIP zero-shot category of a stored image; None without an image encoder."""
-        answer: str | None = zero_shot_category.delay(image_ref, list(categories)).get(
-            timeout=self._timeout_s
+        answer: str | None = _value(
+            zero_shot_category.delay(image_ref, list(categories)), self._timeout_s
         )
         return answer
+
+
+def _value(result: Any, timeout: float) -> Any:
+    """A task's value. Front-ends wait from many threads at once; in eager mode Celery marks
+    a thread that is running a task, and a plain ``get`` in another would refuse as a
+    "sync subtask", so that check is off: these waits are never inside a task."""
+    return result.get(timeout=timeout, disable_sync_subtasks=False)

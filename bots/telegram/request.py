@@ -65,7 +65,7 @@ class AiohttpRequest(BaseRequest):
             read += _seconds(write_timeout, DEFAULT_UPLOAD_TIMEOUT_S) or 0.0
         timeout = aiohttp.ClientTimeout(
             total=None,
-            connect=None,
+            connect=_seconds(pool_timeout, DEFAULT_POOL_TIMEOUT_S),
             sock_connect=_seconds(connect_timeout, DEFAULT_CONNECT_TIMEOUT_S),
             sock_read=read,
         )

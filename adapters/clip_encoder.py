@@ -24,7 +24,6 @@ must keep going (catalogue ingestion) split the two stages: ``decode_images`` gi
 from __future__ import annotations
 
 import io
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +32,8 @@ from typing import TYPE_CHECKING, Any
 from PIL import Image
 
 from stylegenie.config.settings import ImageEncoderSettings
+
+from .lazy_model import LazyModel, pick_device
 
 if TYPE_CHECKING:
     import torch
@@ -152,8 +153,7 @@ class OpenClipEncoder:
             raise ImageEncoderError("STYLEGENIE_IMAGE_ENCODER__MODEL is not set")
         self._settings = settings
         self._name: str = settings.model
-        self._lock = threading.Lock()
-        self._model: Any = None
+        self._model: LazyModel[Any] = LazyModel(self._build)
         self._preprocess: Callable[[Image.Image], torch.Tensor] | None = None
         self._tokenizer: Callable[[list[str]], torch.Tensor] | None = None
         self._device = "cpu"
@@ -181,7 +181,7 @@ class OpenClipEncoder:
 
         Checked against the model's token table on load, so a truncated tokenizer is refused.
         """
-        self._loaded()
+        self._model.get()
         return self._vocabulary
 
     @property
@@ -191,7 +191,7 @@ class OpenClipEncoder:
 
     def load(self) -> None:
         """Load the model now (a warm-up); later calls return at once."""
-        self._loaded()
+        self._model.get()
 
     def embed_images(self, images: Sequence[bytes]) -> list[list[float]]:
         """One unit vector per image, in order; UnreadableImageError names any broken one."""
@@ -205,7 +205,7 @@ class OpenClipEncoder:
         """One unit vector per decoded picture, computed in batches of ``batch_size``."""
         if not pictures:
             return []
-        model = self._loaded()
+        model = self._model.get()
         import torch
 
         assert self._preprocess is not None
@@ -220,7 +220,7 @@ class OpenClipEncoder:
         """One unit vector per text, in the same space as the images."""
         if not texts:
             return []
-        model = self._loaded()
+        model = self._model.get()
         assert self._tokenizer is not None
         vectors: list[list[float]] = []
         size = self._settings.batch_size
@@ -244,25 +244,14 @@ class OpenClipEncoder:
             features = torch.nn.functional.normalize(features, dim=-1)
         return features.cpu().tolist()
 
-    def _loaded(self) -> Any:
-        model = self._model
-        if model is not None:
-            return model
-        with self._lock:
-            if self._model is None:
-                self._model = self._build()
-            return self._model
-
     def _build(self) -> Any:
         try:
             import open_clip
-            import torch
         except ImportError as error:
             raise ImageEncoderError(
                 "CLIP image search needs open_clip_torch: pip install 'stylegenie[ml]'"
             ) from error
-        wanted = self._settings.device
-        device = ("cuda" if torch.cuda.is_available() else "cpu") if wanted == "auto" else wanted
+        device = pick_device(self._settings.device)
         weights = _weights(self._name, self._settings.pretrained)
         options = {k: v for k, v in weights.options.items() if v is not None}
         try:

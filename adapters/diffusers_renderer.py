@@ -13,7 +13,6 @@ from __future__ import annotations
 import inspect
 import logging
 import math
-import threading
 from collections.abc import Callable, Sequence
 from itertools import groupby
 from typing import Any
@@ -23,6 +22,7 @@ from stylegenie.core.domain import Design
 from stylegenie.core.ports import RenderProgress, RenderRefused
 
 from .image_encoding import EXTENSIONS, decode_image, encode_image
+from .lazy_model import LazyModel, pick_device
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +35,7 @@ class DiffusersRenderer:
             raise ValueError("the diffusers renderer needs STYLEGENIE_RENDER__MODEL")
         self._settings = settings
         self._read_image = read_image
-        self._lock = threading.Lock()
-        self._text2img: Any = None
-        self._img2img: Any = None
+        self._pipelines: LazyModel[tuple[Any, Any]] = LazyModel(self._build)
         self._device = "cpu"
 
     @property
@@ -57,29 +55,25 @@ class DiffusersRenderer:
 
     def load(self) -> None:
         """Load the pipelines now (a worker's warm-up); later calls return at once."""
-        with self._lock:
-            if self._text2img is not None:
-                return
-            import torch
-            from diffusers import AutoPipelineForImage2Image, AutoPipelineForText2Image
+        self._pipelines.get()
 
-            wanted = self._settings.device
-            self._device = (
-                "cuda"
-                if wanted == "cuda" or (wanted == "auto" and torch.cuda.is_available())
-                else "cpu"
-            )
-            dtype = torch.float32
-            if self._device == "cuda":
-                dtype = torch.bfloat16 if self._settings.preset == "flux-schnell" else torch.float16
-            pipeline = AutoPipelineForText2Image.from_pretrained(
-                self._settings.model, dtype=dtype, local_files_only=True
-            ).to(self._device)
-            pipeline.set_progress_bar_config(disable=True)
-            self._img2img = AutoPipelineForImage2Image.from_pipe(pipeline)
-            self._img2img.set_progress_bar_config(disable=True)
-            self._text2img = pipeline
-            log.info("loaded %s on %s (%s)", self._settings.model, self._device, dtype)
+    def _build(self) -> tuple[Any, Any]:
+        """The text-to-image pipeline and its image-to-image sibling (same weights)."""
+        import torch
+        from diffusers import AutoPipelineForImage2Image, AutoPipelineForText2Image
+
+        self._device = pick_device(self._settings.device)
+        dtype = torch.float32
+        if self._device == "cuda":
+            dtype = torch.bfloat16 if self._settings.preset == "flux-schnell" else torch.float16
+        text2img = AutoPipelineForText2Image.from_pretrained(
+            self._settings.model, dtype=dtype, local_files_only=True
+        ).to(self._device)
+        text2img.set_progress_bar_config(disable=True)
+        img2img = AutoPipelineForImage2Image.from_pipe(text2img)
+        img2img.set_progress_bar_config(disable=True)
+        log.info("loaded %s on %s (%s)", self._settings.model, self._device, dtype)
+        return text2img, img2img
 
     def render(
         self, designs: Sequence[Design], progress: RenderProgress | None = None
@@ -88,18 +82,18 @@ class DiffusersRenderer:
 
         ``progress`` hears (step, steps) of each batch's denoising loop.
         """
-        self.load()
+        text2img, img2img = self._pipelines.get()
         images: dict[str, bytes] = {}
         fresh = [d for d in designs if not d.source_image_ref]
         if fresh:
-            drawn = self._batch(self._text2img, fresh, progress)
+            drawn = self._batch(text2img, fresh, progress)
             images.update(zip((d.id for d in fresh), drawn, strict=True))
         variations = sorted((d for d in designs if d.source_image_ref), key=_source_key)
         for (source, strength), group in groupby(variations, key=_source_key):
             batch = list(group)
             init = decode_image(self._read_image(source))
             extra = {"image": [init] * len(batch), "strength": strength}
-            drawn = self._batch(self._img2img, batch, progress, extra)
+            drawn = self._batch(img2img, batch, progress, extra)
             images.update(zip((d.id for d in batch), drawn, strict=True))
         return [images[d.id] for d in designs]
 

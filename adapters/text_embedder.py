@@ -10,12 +10,13 @@ this module is free. The model loads once per process, on first use or on ``load
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from stylegenie.config.settings import EmbedderSettings
+
+from .lazy_model import LazyModel, pick_device
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -52,14 +53,6 @@ def model_folder(text_model: str) -> Path:
     return folder
 
 
-def _pick_device(wanted: str) -> str:
-    import torch
-
-    if wanted == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    return wanted
-
-
 class SentenceTransformerEmbedder:
     """Embeds texts into unit-length vectors with a local sentence-transformers model.
 
@@ -68,8 +61,7 @@ class SentenceTransformerEmbedder:
 
     def __init__(self, settings: EmbedderSettings | None = None) -> None:
         self._settings = settings or EmbedderSettings()
-        self._lock = threading.Lock()
-        self._model: SentenceTransformer | None = None
+        self._model: LazyModel[SentenceTransformer] = LazyModel(self._build)
         self._dimension = MINILM_DIMENSION if self._settings.text_model in MINILM_NAMES else None
 
     @property
@@ -83,22 +75,22 @@ class SentenceTransformerEmbedder:
     @property
     def loaded(self) -> bool:
         """Whether the model is in memory already."""
-        return self._model is not None
+        return self._model.loaded
 
     @property
     def device(self) -> str | None:
         """The device the model runs on ("cpu", "cuda:0"...), or None before it loads."""
-        return None if self._model is None else str(self._model.device)
+        return str(self._model.get().device) if self._model.loaded else None
 
     def load(self) -> None:
         """Load the model now (a warm-up); later calls return at once."""
-        self._loaded_model()
+        self._model.get()
 
     def embed_texts(self, texts: Sequence[str]) -> list[list[float]]:
         """One unit-length vector per text, in order, computed in batches of ``batch_size``."""
         if not texts:
             return []
-        model = self._loaded_model()
+        model = self._model.get()
         vectors = model.encode(
             list(texts),
             batch_size=self._settings.batch_size,
@@ -107,15 +99,6 @@ class SentenceTransformerEmbedder:
             show_progress_bar=False,
         )
         return [[float(x) for x in row] for row in vectors]
-
-    def _loaded_model(self) -> SentenceTransformer:
-        model = self._model
-        if model is not None:
-            return model
-        with self._lock:
-            if self._model is None:
-                self._model = self._build()
-            return self._model
 
     def _build(self) -> SentenceTransformer:
         folder = model_folder(self._settings.text_model)
@@ -128,7 +111,7 @@ class SentenceTransformerEmbedder:
             ) from error
         transformers_logging.disable_progress_bar()  # no weight-loading bars in chat output
         model = SentenceTransformer(
-            str(folder), device=_pick_device(self._settings.device), local_files_only=True
+            str(folder), device=pick_device(self._settings.device), local_files_only=True
         )
         model.eval()
         # get_embedding_dimension since sentence-transformers 6; the old name before it.

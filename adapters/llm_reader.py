@@ -89,6 +89,7 @@ class LiteLLMBriefReader:
         """The update the message asks for: only the fields it mentions are set."""
         litellm = load_litellm()
         from openai import OpenAIError  # litellm's errors all derive from it
+
         retryable = (
             litellm.Timeout,
             litellm.APIConnectionError,
@@ -136,9 +137,7 @@ class LiteLLMBriefReader:
 def _mentioned_only(content: str) -> DesignBrief:
     """Validate the reply; only fields given a value count as set (strict schemas send nulls)."""
     brief = DesignBrief.model_validate_json(_strip_code_fence(content))
-    mentioned = {
-        name for name in brief.model_fields_set if getattr(brief, name) not in (None, [])
-    }
+    mentioned = {name for name in brief.model_fields_set if getattr(brief, name) not in (None, [])}
     return DesignBrief.model_construct(mentioned, **brief.model_dump(include=mentioned))
 
 

@@ -3,11 +3,14 @@
 1. ingest: KAGL (``kagl`` preset) through ``CatalogIngestor`` as ``stylegenie catalog ingest``
    runs it (feed → PostgreSQL → MiniLM → Milvus Lite) vs the encoder alone on the same texts.
 2. latency per query, p50 / p95: ``embed`` (MiniLM on the text); ``search()`` (the whole
-   ``ProductSearcher.search``: embedding, Milvus, PostgreSQL metadata, ranking, a second pass
-   when a colour finds too few); ``excl. embed`` (that ``search()`` fed a vector computed
-   beforehand: search() − embed); ``raw`` (pymilvus ``client.search``, same collection, vector,
-   filter, limit); overhead = (excl. embed − raw) / raw. Filters: the reader's plus in-stock,
-   or none. 3. batched: B queries per encoder call and per pymilvus call vs one by one.
+   ``ProductSearcher.search``, built as the product builds it: embedding, Milvus, product
+   metadata, ranking, a second pass when a colour finds too few); ``excl. embed`` (that
+   ``search()`` fed a vector computed beforehand) with the metadata in the searcher's
+   in-memory cache (warm) or fetched from PostgreSQL (cold: the cache emptied before the
+   query); ``raw`` (pymilvus ``client.search`` sending the very requests the project sent:
+   same collection, vector, filter and limit, twice when the project searched twice);
+   overhead = excl. embed / raw − 1. Filters: the reader's plus in-stock, or none.
+   3. batched: B queries per encoder call and per pymilvus call vs one by one.
 4. memory: peak RSS of a fresh search process (KAGL on Milvus Lite + MiniLM).
 
 ``44k`` is the real catalogue; other sizes are synthetic (fields of random KAGL rows, random
@@ -50,15 +53,17 @@ from stylegenie.adapters.milvus_index import filter_expression as expression
 from stylegenie.adapters.milvus_server import ManagedMilvusServer
 from stylegenie.adapters.postgres.database import Database
 from stylegenie.adapters.postgres.repositories import PostgresCatalog
+from stylegenie.adapters.product_cache import CachedCatalog
 from stylegenie.adapters.text_embedder import SentenceTransformerEmbedder
 from stylegenie.config import Settings
 from stylegenie.config.settings import MilvusSettings
 from stylegenie.core.domain import Product
 from stylegenie.core.ingest import CatalogIngestor
-from stylegenie.core.ports import Embedder, SearchFilters
+from stylegenie.core.ports import CatalogRepo, Embedder, SearchFilters
 from stylegenie.core.ranking import RankingWeights
 from stylegenie.core.search import ProductSearcher
 from stylegenie.core.search_query import query_from_text
+from stylegenie.gpu_workers.runtime import searched_catalog
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data"
@@ -187,7 +192,7 @@ def wait_indexed(raw: MilvusClient, collection: str, rows: int, timeout_s: float
         time.sleep(2)
 
 
-def searcher(embedder: Embedder, index: MilvusProductIndex, catalog: PostgresCatalog) -> Any:
+def searcher(embedder: Embedder, index: Any, catalog: CatalogRepo) -> ProductSearcher:
     """``ProductSearcher`` with the default ranking settings, as the product builds it."""
     ranking = Settings().ranking
     weights = RankingWeights(ranking.alpha, ranking.beta, ranking.gamma, ranking.delta)
@@ -205,13 +210,35 @@ class Precomputed:
         return [self.vectors[text] for text in texts]
 
 
-def measure(run: Run, label: list[str], index: MilvusProductIndex, raw: MilvusClient) -> None:
-    """Tables 2 and 3 for one engine and catalogue."""
-    known = Precomputed(run.embedder.dimension)
-    full, excl = (searcher(e, index, run.catalog) for e in (run.embedder, known))
-    limit, params = max(Settings().ranking.candidates, TOP), {"metric_type": "COSINE"}
+@dataclass
+class Recorded:
+    """The index, recording the filter and limit of every search the project sends it."""
 
-    def raw_search(vectors: list[list[float]], filters: str) -> float:
+    index: MilvusProductIndex
+    calls: list[tuple[str, int]] = field(default_factory=list)
+
+    def search(self, vector: Sequence[float], filters: SearchFilters, limit: int) -> Any:
+        self.calls.append((expression(filters), limit))
+        return self.index.search(vector, filters, limit)
+
+
+def measure(run: Run, label: list[str], index: MilvusProductIndex, raw: MilvusClient) -> None:
+    """Tables 2 and 3 for one engine and catalogue.
+
+    Per query: the whole ``search()``; the same fed a precomputed vector, with product
+    metadata in the searcher's memory (warm) and fetched from PostgreSQL (cold: the cache
+    emptied first); and raw pymilvus sending the very requests the project sent (one, or
+    two when a colour found too few and the project searched again without it).
+    """
+    known, recorded = Precomputed(run.embedder.dimension), Recorded(index)
+    settings = Settings()
+    metadata = searched_catalog(settings, run.catalog)
+    assert isinstance(metadata, CachedCatalog), "the metadata cache is on by default"
+    full = searcher(run.embedder, index, metadata)
+    excl = searcher(known, recorded, metadata)
+    params = {"metric_type": "COSINE"}
+
+    def raw_search(vectors: list[list[float]], filters: str, limit: int) -> float:
         start = time.perf_counter()
         raw.search(
             index.collection, data=vectors, filter=filters, limit=limit,
@@ -222,7 +249,8 @@ def measure(run: Run, label: list[str], index: MilvusProductIndex, raw: MilvusCl
     queries = [query_from_text(text, price, TOP) for text, price in run.texts]
     mean_search = 0.0
     for mode in ("filtered", "none"):
-        took: dict[str, list[float]] = {"embed": [], "search": [], "excl": [], "raw": []}
+        keys = ("embed", "search", "warm", "cold", "raw")
+        took: dict[str, list[float]] = {key: [] for key in keys}
         for i in range(run.args.queries + WARM_UP):
             query = queries[i % len(queries)]
             if mode == "none":
@@ -234,22 +262,29 @@ def measure(run: Run, label: list[str], index: MilvusProductIndex, raw: MilvusCl
             t2 = time.perf_counter()
             excl.search(query)
             t3 = time.perf_counter()
-            raw_s = raw_search([vector], expression(query.filters))
-            for key, seconds in zip(took, (t1 - t0, t2 - t1, t3 - t2, raw_s), strict=True):
+            metadata.clear()
+            recorded.calls.clear()
+            t4 = time.perf_counter()
+            excl.search(query)
+            t5 = time.perf_counter()
+            raw_s = sum(raw_search([vector], *call) for call in recorded.calls)
+            spans = (t1 - t0, t2 - t1, t3 - t2, t5 - t4, raw_s)
+            for key, seconds in zip(keys, spans, strict=True):
                 took[key] += [seconds] if i >= WARM_UP else []
         over = [
-            (pct(took["excl"], q) - pct(took["raw"], q)) / pct(took["raw"], q) for q in (0.5, 0.95)
+            f"{(pct(took[key], 0.5) / pct(took['raw'], 0.5) - 1):+.0%} / "
+            f"{(pct(took[key], 0.95) / pct(took['raw'], 0.95) - 1):+.0%}"
+            for key in ("warm", "cold")
         ]
-        cells = [ms(took[key]) for key in took] + [f"{over[0]:+.0%} / {over[1]:+.0%}"]
-        run.latency.append([*label, mode, *cells])
+        run.latency.append([*label, mode, *(ms(took[key]) for key in keys), *over])
         mean_search = mean_search or statistics.mean(took["search"])
     # Table 3: B queries in one encoder call and one pymilvus call (the in-stock filter).
     texts = [queries[i % len(queries)].text for i in range(run.args.batch)]
-    spans = []
+    limit, spans = max(settings.ranking.candidates, TOP), []
     for _ in range(3):
         start = time.perf_counter()
         vectors = run.embedder.embed_texts(texts)
-        spans.append((time.perf_counter() - start, raw_search(vectors, "in_stock == true")))
+        spans.append((time.perf_counter() - start, raw_search(vectors, "in_stock == true", limit)))
     per = 1000 / run.args.batch
     cells = [f"{statistics.median(column) * per:.1f}" for column in zip(*spans, strict=True)]
     run.batched.append([*label, str(run.args.batch), *cells, f"{mean_search * 1000:.1f}"])
@@ -313,7 +348,7 @@ def probe_rss(folder: Path, url: str, queries: int) -> None:
     embedder.load()
     index = MilvusProductIndex(MilvusSettings(), embedder, folder)
     with Database(url) as db:
-        project = searcher(embedder, index, PostgresCatalog(db))
+        project = searcher(embedder, index, searched_catalog(Settings(), PostgresCatalog(db)))
         for text, price in islice(cycle(query_texts()), queries):
             project.search(query_from_text(text, price, TOP))
         status = Path("/proc/self/status").read_text().split("VmHWM:")[1]  # not ru_maxrss:
@@ -375,7 +410,8 @@ def main() -> None:
                     continue
                 engine_stage(run, engine, size)
     head = ["engine", "rows", "index"]
-    cells = ["filters", "embed", "search()", "excl. embed", "raw Milvus", "overhead"]
+    cells = ["filters", "embed", "search()", "excl. embed (warm)", "excl. embed (cold)"]
+    cells += ["raw Milvus, same requests", "overhead warm", "overhead cold"]
     table(f"latency per query, ms p50 / p95 ({args.queries} queries)", [*head, *cells], run.latency)
     cells = ["B", "embed batched", "raw Milvus batched", "project one by one (mean)"]
     table(f"batched: ms per query, {args.batch} per call", [*head, *cells], run.batched)

@@ -71,9 +71,11 @@ class ImageEncoderSettings(BaseModel):
 
 
 class SearchSettings(BaseModel):
-    """Product search behaviour: result cache and product thumbnails."""
+    """Product search behaviour: result cache, metadata cache and product thumbnails."""
 
     cache_ttl_s: int = Field(default=600, ge=0)
+    metadata_cache_products: int = Field(default=20_000, ge=0)
+    metadata_check_s: float = Field(default=2.0, ge=0)
     thumbnail_px: int = Field(default=320, ge=32, le=2048)
 
 
@@ -133,8 +135,16 @@ class ModerationSettings(BaseModel):
     """What a request must not ask for: a blocklist, plus an LLM moderation model if set."""
 
     blocklist: list[str] = Field(
-        default_factory=lambda: ["naked", "nsfw", "topless", "explicit", "lingerie model",
-                                 "gore", "swastika", "child model"]
+        default_factory=lambda: [
+            "naked",
+            "nsfw",
+            "topless",
+            "explicit",
+            "lingerie model",
+            "gore",
+            "swastika",
+            "child model",
+        ]
     )
     llm_model: str | None = None
 

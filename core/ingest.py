@@ -6,6 +6,10 @@ relational store; only then are the text vectors (and image vectors, when an ima
 is configured) upserted into the product index. So a product is never searchable without
 its metadata: a crash between the two stores leaves metadata without vectors, and
 re-running the same feed repairs it, because both stores upsert by product id.
+
+The stores are written in a background thread while the next batch is encoded: the
+encoder is the bottleneck, and writing beside it keeps ingestion close to the encoder's
+own throughput. At most one batch is being written at a time, in feed order.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Protocol
@@ -72,6 +77,10 @@ def thumbnail_name(product_id: str) -> str:
     return f"thumb-{product_id}.jpg"
 
 
+_Encoded = tuple[list[Product], list[list[float]], list[list[float] | None] | None]
+"""A batch ready to write: products, text vectors, image vectors (None without an encoder)."""
+
+
 def _chunks(items: Iterable[FeedItem], size: int) -> Iterator[list[FeedItem]]:
     iterator = iter(items)
     while chunk := list(islice(iterator, size)):
@@ -115,27 +124,52 @@ class CatalogIngestor:
     ) -> IngestReport:
         """Load feed items with their photos; a broken photo is reported, its product loaded."""
         report = IngestReport()
-        for batch in _chunks(items, self._batch_size):
-            self._load(batch, report)
-            if on_batch:
-                on_batch(report.loaded)
+        writing: Future[int] | None = None
+        with ThreadPoolExecutor(1, thread_name_prefix="ingest-writer") as writer:
+            for batch in _chunks(items, self._batch_size):
+                encoded = self._encode(batch, report)
+                if writing is not None:
+                    self._written(writing, report, on_batch)
+                writing = writer.submit(self._write, *encoded)
+            if writing is not None:
+                self._written(writing, report, on_batch)
         return report
 
-    def _load(self, batch: list[FeedItem], report: IngestReport) -> None:
+    def _encode(self, batch: list[FeedItem], report: IngestReport) -> _Encoded:
+        """Photos stored as thumbnails, then the batch's text (and image) vectors."""
         products: list[Product] = []
         photos: list[bytes | None] = []
         for item in batch:
             product, photo = self._with_photo(item, report)
             products.append(product)
             photos.append(photo)
-        self._catalog.upsert_products(products)
         vectors = self._embedder.embed_texts([product.search_text() for product in products])
         if self._image_embedder is None:
+            return products, vectors, None
+        return products, vectors, self._image_vectors(self._image_embedder, photos)
+
+    def _write(
+        self,
+        products: list[Product],
+        vectors: list[list[float]],
+        image_vectors: list[list[float] | None] | None,
+    ) -> int:
+        """Metadata first, then vectors: a product is never searchable without metadata."""
+        self._catalog.upsert_products(products)
+        if image_vectors is None:
             self._index.upsert(products, vectors)
         else:
-            image_vectors = self._image_vectors(self._image_embedder, photos)
             self._index.upsert(products, vectors, image_vectors=image_vectors)
-        report.loaded += len(products)
+        return len(products)
+
+    @staticmethod
+    def _written(
+        writing: Future[int], report: IngestReport, on_batch: Callable[[int], None] | None
+    ) -> None:
+        """Wait for a batch's writes (re-raising their error) and count it as loaded."""
+        report.loaded += writing.result()
+        if on_batch:
+            on_batch(report.loaded)
 
     def _with_photo(self, item: FeedItem, report: IngestReport) -> tuple[Product, bytes | None]:
         """The product with its thumbnail's reference, and the photo's bytes (None without)."""

@@ -8,6 +8,7 @@ why a product was chosen.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from .domain import Product, ProductHit, ScoreBreakdown
 
@@ -40,14 +41,23 @@ def price_alignment(price: float, budget_min: float | None, budget_max: float | 
     return 1.0 - 0.5 * price / max(budget_max, 1.0)
 
 
-def score_product(
+class _Scored(NamedTuple):
+    """One candidate's unweighted terms and weighted total, before any model is built."""
+
+    product: Product
+    similarity: float
+    price: float
+    availability: float
+    total: float
+
+
+def _score(
     product: Product,
     cosine: float,
     weights: RankingWeights,
-    budget_min: float | None = None,
-    budget_max: float | None = None,
-) -> ScoreBreakdown:
-    """Every term of the formula for one product, and the weighted total."""
+    budget_min: float | None,
+    budget_max: float | None,
+) -> _Scored:
     similarity = min(1.0, max(0.0, cosine))
     price = price_alignment(product.price, budget_min, budget_max)
     availability = 1.0 if product.in_stock else 0.0
@@ -57,13 +67,28 @@ def score_product(
         + weights.gamma * product.brand_score
         + weights.delta * availability
     )
+    return _Scored(product, similarity, price, availability, round(total, 4))
+
+
+def _breakdown(scored: _Scored) -> ScoreBreakdown:
     return ScoreBreakdown(
-        cosine=round(similarity, 4),
-        price_alignment=round(price, 4),
-        brand_score=round(product.brand_score, 4),
-        availability=availability,
-        total=round(total, 4),
+        cosine=round(scored.similarity, 4),
+        price_alignment=round(scored.price, 4),
+        brand_score=round(scored.product.brand_score, 4),
+        availability=scored.availability,
+        total=scored.total,
     )
+
+
+def score_product(
+    product: Product,
+    cosine: float,
+    weights: RankingWeights,
+    budget_min: float | None = None,
+    budget_max: float | None = None,
+) -> ScoreBreakdown:
+    """Every term of the formula for one product, and the weighted total."""
+    return _breakdown(_score(product, cosine, weights, budget_min, budget_max))
 
 
 def explain(product: Product, breakdown: ScoreBreakdown, budget_max: float | None) -> str:
@@ -90,34 +115,33 @@ def rank(
     weights: RankingWeights,
     budget_min: float | None = None,
     budget_max: float | None = None,
+    limit: int | None = None,
 ) -> list[ProductHit]:
-    """Score (product, cosine) pairs, best first, collapsing near-duplicate products."""
+    """Score (product, cosine) pairs, best first, collapsing near-duplicate products.
+
+    Only the first ``limit`` hits (all without one) are built, explained and returned.
+    """
+    scored = [_score(p, cosine, weights, budget_min, budget_max) for p, cosine in candidates]
+    scored.sort(key=lambda item: item.total, reverse=True)
+    kept = _collapse_duplicates(scored)[:limit]
     hits = []
-    for product, cosine in candidates:
-        breakdown = score_product(product, cosine, weights, budget_min, budget_max)
-        hits.append(
-            ProductHit(
-                product=product,
-                score=breakdown.total,
-                breakdown=breakdown,
-                why=explain(product, breakdown, budget_max),
-            )
-        )
-    hits.sort(key=lambda hit: hit.score, reverse=True)
-    return _collapse_duplicates(hits)
+    for item in kept:
+        breakdown = _breakdown(item)
+        why = explain(item.product, breakdown, budget_max)
+        hit = ProductHit(product=item.product, score=item.total, breakdown=breakdown, why=why)
+        hits.append(hit)
+    return hits
 
 
-def _collapse_duplicates(hits: list[ProductHit]) -> list[ProductHit]:
+def _collapse_duplicates(scored: list[_Scored]) -> list[_Scored]:
     """Keep the best of products that share brand, name and colour (listings of one item)."""
     seen: set[tuple[str, str, str]] = set()
     kept = []
-    for hit in hits:
-        key = (
-            hit.product.brand.lower(),
-            " ".join(hit.product.name.lower().split()),
-            hit.product.colour.lower(),
-        )
+    for item in scored:
+        product = item.product
+        name = " ".join(product.name.lower().split())
+        key = (product.brand.lower(), name, product.colour.lower())
         if key not in seen:
             seen.add(key)
-            kept.append(hit)
+            kept.append(item)
     return kept

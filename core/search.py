@@ -124,4 +124,4 @@ class ProductSearcher:
         candidates = [
             (products[hit.product_id], hit.cosine) for hit in raw if hit.product_id in products
         ]
-        return rank(candidates, self._weights, query.budget_min, query.budget_max)
+        return rank(candidates, self._weights, query.budget_min, query.budget_max, query.top_k)

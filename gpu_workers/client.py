@@ -7,6 +7,9 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from celery import states
+from celery.result import EagerResult
+
 from stylegenie.core.domain import Design, ProductHit
 from stylegenie.core.ports import ProgressCallback, RenderFailed, RenderRefused, SearchQuery
 from stylegenie.core.search import PhotoUnreadable
@@ -19,8 +22,9 @@ from .tasks import (
     zero_shot_category,
 )
 
-POLL_S = 0.2
-"""How often a waiting render looks at its task's progress."""
+POLL_S = 0.5
+"""How often a waiting render reads its task's state (chat progress is edited at most once a
+second; hundreds of renders wait at once, each reading the result backend)."""
 
 
 class CeleryWorkers:
@@ -50,11 +54,16 @@ class CeleryWorkers:
 
     def _wait(self, result: Any, progress: ProgressCallback | None) -> Any:
         """The task's value, telling each new PROGRESS state on the way (remote tasks only)."""
+        if progress is None or isinstance(result, EagerResult):  # an eager task is done already
+            return _value(result, self._timeout_s)
         deadline = time.monotonic() + self._timeout_s
         told: Any = None
-        while progress and not result.ready() and time.monotonic() < deadline:
-            if result.state == "PROGRESS" and result.info != told:
-                told = result.info
+        while time.monotonic() < deadline:
+            meta = result.backend.get_task_meta(result.id)  # one read: state and progress
+            if meta["status"] in states.READY_STATES:
+                break
+            if meta["status"] == "PROGRESS" and meta["result"] != told:
+                told = meta["result"]
                 progress(f"Rendering {told['done']}/{told['total']}…")
             time.sleep(POLL_S)
         return _value(result, max(0.1, deadline - time.monotonic()))

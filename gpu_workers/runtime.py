@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from stylegenie.config import Settings
 from stylegenie.core.ports import (
@@ -23,6 +24,9 @@ from stylegenie.core.ports import (
 )
 from stylegenie.core.ranking import RankingWeights
 from stylegenie.core.search import ProductSearcher
+
+if TYPE_CHECKING:
+    from stylegenie.adapters.postgres.repositories import PostgresCatalog
 
 
 @dataclass
@@ -43,7 +47,7 @@ class WorkerRuntime:
 
 def runtime_from_settings(
     settings: Settings,
-    catalog: CatalogRepo,
+    catalog: PostgresCatalog,
     embedder: Embedder | None = None,
     image_embedder: ImageEmbedder | None = None,
 ) -> WorkerRuntime:
@@ -76,10 +80,28 @@ def runtime_from_settings(
         embedder=embedder,
         index=index,
         searcher=ProductSearcher(
-            embedder, index, catalog, weights, ranking.candidates, image_embedder, images
+            embedder,
+            index,
+            searched_catalog(settings, catalog),
+            weights,
+            ranking.candidates,
+            image_embedder,
+            images,
         ),
         moderator=moderator_from_settings(settings.moderation, settings.llm),
         image_embedder=image_embedder,
+    )
+
+
+def searched_catalog(settings: Settings, catalog: PostgresCatalog) -> CatalogRepo:
+    """The catalogue a searcher reads: behind an in-memory metadata cache unless it is off."""
+    from stylegenie.adapters.product_cache import CachedCatalog
+
+    search = settings.search
+    if not search.metadata_cache_products:
+        return catalog
+    return CachedCatalog(
+        catalog, catalog.catalog_version, search.metadata_cache_products, search.metadata_check_s
     )
 
 

@@ -91,3 +91,11 @@ def test_typed_commands_and_state_reset() -> None:
     state = ConversationState(stage=Stage.PICKED, brief=DesignBrief(garment="tee"), turns=7)
     state.reset()
     assert state.stage is Stage.NEW and state.brief.garment is None and state.turns == 7
+
+
+def test_rank_builds_only_the_hits_asked_for_in_the_same_order() -> None:
+    pairs = [(product(str(i), 20 + i, brand=f"B{i}"), 0.1 * i) for i in range(8)]
+    everything = rank(pairs, RankingWeights(), budget_max=50)
+    top = rank(pairs, RankingWeights(), budget_max=50, limit=3)
+    assert [hit.product.id for hit in top] == [hit.product.id for hit in everything[:3]]
+    assert top == everything[:3]

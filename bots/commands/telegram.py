@@ -22,6 +22,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from ..wiring import assemble
 
     app = assemble(settings)
+    app.geocoder.load()  # now, not in the first shopper's atelier search
     try:
         leads = LeadWiring(app.notifiers, app.run_lead_outbox)
         images = image_store_for(settings)

@@ -104,12 +104,19 @@ def allow_concurrent_eager_tasks() -> None:
 
 def bot_role(args: argparse.Namespace) -> None:
     """The bot process: the assembled app behind the real Telegram Application."""
-    from stylegenie.bots.telegram import LeadWiring, build_application, image_store_for, serving
+    from stylegenie.bots.telegram import (
+        LeadWiring,
+        build_application,
+        image_store_for,
+        serving,
+        use_fast_event_loop,
+    )
     from stylegenie.bots.wiring import assemble
     from stylegenie.config import load_settings
 
     settings = load_settings()
     app = assemble(settings)
+    app.geocoder.load()  # as `stylegenie telegram` does
     if settings.workers.mode == "eager":
         allow_concurrent_eager_tasks()
         pace_runtime(args.render_s)
@@ -122,6 +129,7 @@ def bot_role(args: argparse.Namespace) -> None:
         async with serving(application, settings.telegram, poll_timeout=5):
             await stop.wait()
 
+    use_fast_event_loop()  # as `stylegenie telegram` does
     asyncio.run(serve())
     heavy = sorted({m.split(".")[0] for m in sys.modules} & set(HEAVY))
     Path(args.report).write_text(json.dumps({"heavy_modules": heavy}), encoding="utf-8")
@@ -238,6 +246,18 @@ def memory(pid: int) -> dict[str, float]:
     return {k: int(fields[k].split()[0]) / 1024 for k in ("VmRSS", "VmHWM")}
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far, in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_by_process(processes: dict[str, subprocess.Popen[bytes]]) -> dict[str, float]:
+    """CPU seconds used so far by each child process and by this one (the driver)."""
+    used = {name: cpu_seconds(process.pid) for name, process in processes.items()}
+    return used | {"driver + fake Bot API": time.process_time()}
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -295,13 +315,18 @@ async def drive(args: argparse.Namespace, env: dict[str, str]) -> None:
         await asyncio.sleep(3 if worker else 0.5)
         print(f"bot ready: {memory(bot.pid)['VmRSS']:.0f} MiB RSS before the load")
         started, before = time.monotonic(), len(server.calls)
+        processes = {"bot": bot} | ({"worker": worker} if worker else {})
+        cpu_before = cpu_by_process(processes)
         played = await asyncio.gather(
             *(play(server, inbox, 10_000 + n, args.think_s) for n in range(args.chats))
         )
         wall = time.monotonic() - started
+        cpu = {name: spent - cpu_before[name] for name, spent in cpu_by_process(processes).items()}
         used = memory(bot.pid)
         calls = len(server.calls) - before - len(server.calls_for(method="getUpdates"))
         report([t for chat in played for t in chat], wall, calls, args.render_s)
+        shares = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in cpu.items())
+        print(f"CPU time during the load ({os.cpu_count()} cores × {wall:.1f} s): {shares}")
         bot.send_signal(signal.SIGTERM)
         bot.wait(60)
         heavy = json.loads(report_path.read_text())["heavy_modules"]

@@ -30,6 +30,7 @@ from stylegenie.bots.telegram import (
     build_application,
     chat_key,
     serving,
+    use_fast_event_loop,
 )
 from stylegenie.bots.telegram.progress import TurnProgress
 from stylegenie.config.settings import TelegramSettings
@@ -476,3 +477,14 @@ def test_progress_backs_off_while_telegram_is_unreachable() -> None:
         return bot.calls
 
     assert asyncio.run(turn()) <= 2
+
+
+def test_the_bot_runs_on_uvloop_once_asked() -> None:
+    before = asyncio.get_event_loop_policy()
+    try:
+        assert use_fast_event_loop()
+        loop = asyncio.new_event_loop()
+        assert type(loop).__module__.startswith("uvloop")
+        loop.close()
+    finally:
+        asyncio.set_event_loop_policy(before)

@@ -17,7 +17,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             file=sys.stderr,
         )
         return 2
-    from ..telegram import LeadWiring, build_application, image_store_for
+    from ..telegram import LeadWiring, build_application, image_store_for, use_fast_event_loop
     from ..telegram import run as serve
     from ..wiring import assemble
 
@@ -27,6 +27,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         leads = LeadWiring(app.notifiers, app.run_lead_outbox)
         images = image_store_for(settings)
         application = build_application(settings.telegram, app.engine, images, leads)
+        use_fast_event_loop()
         serve(application, settings.telegram)
     finally:
         app.close()

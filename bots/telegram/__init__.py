@@ -7,7 +7,7 @@ moves images between Telegram and the ImageStore; ``leads`` delivers leads to at
 owners and news to shoppers.
 """
 
-from .app import LeadWiring, build_application, run, serving
+from .app import LeadWiring, build_application, run, serving, use_fast_event_loop
 from .files import image_store_for
 from .handlers import TurnEngine, chat_key
 
@@ -19,4 +19,5 @@ __all__ = [
     "image_store_for",
     "run",
     "serving",
+    "use_fast_event_loop",
 ]

@@ -30,6 +30,7 @@ import hashlib
 import json
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -308,7 +309,7 @@ def open_engine(run: Run, engine: str, name: str) -> tuple[MilvusProductIndex, M
 def engine_stage(run: Run, engine: str, size: int | None) -> None:
     """Fill one engine with one catalogue, wait for its index, and time it."""
     if size is None and run.kagl_vectors is None:  # timed into an empty Lite file, once
-        (run.work / "lite-kagl" / LITE_FILE).unlink(missing_ok=True)
+        shutil.rmtree(run.work / "lite-kagl" / LITE_FILE, ignore_errors=True)  # Lite 3: a folder
         index = MilvusProductIndex(MilvusSettings(), run.embedder, run.work / "lite-kagl")
         kagl_ingest(run, index)
         index.close()

@@ -224,35 +224,32 @@ class MilvusProductIndex:
 
     def search(self, vector: Sequence[float], filters: SearchFilters, limit: int) -> list[IndexHit]:
         """The ``limit`` nearest products that pass the filters, most similar first."""
-        results = self._client.search(
-            self._collection,
-            data=[[float(x) for x in vector]],
-            filter=filter_expression(filters),
-            limit=limit,
-            anns_field=VECTOR_FIELD,
-            search_params={"metric_type": "COSINE"},
-            output_fields=[],
-        )
-        return [
-            IndexHit(product_id=str(hit["id"]), cosine=float(hit["distance"])) for hit in results[0]
-        ]
+        return self._nearest(VECTOR_FIELD, vector, filter_expression(filters), limit)
 
     def search_image(
         self, vector: Sequence[float], filters: SearchFilters, limit: int
     ) -> list[IndexHit]:
         """The ``limit`` products whose photos are nearest, among those with a photo."""
         self._require_images()
+        return self._nearest(IMAGE_FIELD, vector, _with_image(filter_expression(filters)), limit)
+
+    def _nearest(
+        self, field: str, vector: Sequence[float], expression: str, limit: int
+    ) -> list[IndexHit]:
         results = self._client.search(
             self._collection,
             data=[[float(x) for x in vector]],
-            filter=_with_image(filter_expression(filters)),
+            filter=expression,
             limit=limit,
-            anns_field=IMAGE_FIELD,
+            anns_field=field,
             search_params={"metric_type": "COSINE"},
             output_fields=[],
         )
+        # The ids and distances as columns: reading each hit as a dict costs ~0.7 ms for 50.
+        hits = results[0]
         return [
-            IndexHit(product_id=str(hit["id"]), cosine=float(hit["distance"])) for hit in results[0]
+            IndexHit(str(product_id), float(distance))
+            for product_id, distance in zip(hits.ids, hits.distances, strict=True)
         ]
 
     def hybrid(
@@ -293,7 +290,7 @@ class MilvusProductIndex:
             entity = hit["entity"]
             seen = _dot(image, entity[IMAGE_FIELD]) if entity[HAS_IMAGE] else 0.0
             cosine = (_dot(text, entity[VECTOR_FIELD]) + seen) / 2
-            hits.append(IndexHit(product_id=str(hit["id"]), cosine=cosine))
+            hits.append(IndexHit(str(hit["id"]), cosine))
         return hits
 
     def count(self) -> int:

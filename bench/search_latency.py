@@ -8,7 +8,8 @@
    ``search()`` fed a vector computed beforehand) with the metadata in the searcher's
    in-memory cache (warm) or fetched from PostgreSQL (cold: the cache emptied before the
    query); ``raw`` (pymilvus ``client.search`` sending the very requests the project sent:
-   same collection, vector, filter and limit, twice when the project searched twice);
+   same collection, vector, filter and limit, twice when the project searched twice, and
+   reading the hits' ids and distances);
    overhead = excl. embed / raw − 1. Filters: the reader's plus in-stock, or none.
    3. batched: B queries per encoder call and per pymilvus call vs one by one.
 4. memory: peak RSS of a fresh search process (KAGL on Milvus Lite + MiniLM).
@@ -251,10 +252,11 @@ def measure(run: Run, label: list[str], index: MilvusProductIndex, raw: MilvusCl
 
     def raw_search(vectors: list[list[float]], filters: str, limit: int) -> float:
         start = time.perf_counter()
-        raw.search(
+        found = raw.search(
             index.collection, data=vectors, filter=filters, limit=limit,
             anns_field=VECTOR_FIELD, search_params=params, output_fields=[],
         )  # fmt: skip
+        assert all(len(hits.ids) == len(hits.distances) for hits in found)  # read, as callers do
         return time.perf_counter() - start
 
     queries = [query_from_text(text, price, TOP) for text, price in run.texts]
@@ -316,19 +318,29 @@ def open_engine(run: Run, engine: str, name: str) -> tuple[MilvusProductIndex, M
     return MilvusProductIndex(settings, run.embedder, folder), MilvusClient(uri=uri)
 
 
+def timed_kagl_ingest(run: Run) -> None:
+    """Table 1, once per run: KAGL into an empty Lite file, keeping its vectors for the server."""
+    shutil.rmtree(run.work / "lite-kagl" / LITE_FILE, ignore_errors=True)  # Lite 3: a folder
+    index = MilvusProductIndex(MilvusSettings(), run.embedder, run.work / "lite-kagl")
+    kagl_ingest(run, index)
+    index.close()
+
+
 def engine_stage(run: Run, engine: str, size: int | None) -> None:
-    """Fill one engine with one catalogue, wait for its index, and time it."""
-    if size is None and run.kagl_vectors is None:  # timed into an empty Lite file, once
-        shutil.rmtree(run.work / "lite-kagl" / LITE_FILE, ignore_errors=True)  # Lite 3: a folder
-        index = MilvusProductIndex(MilvusSettings(), run.embedder, run.work / "lite-kagl")
-        kagl_ingest(run, index)
-        index.close()
+    """Fill one engine with one catalogue, wait for its index, and time it.
+
+    KAGL is ingested (and timed) for Lite, and for a server collection still short of it.
+    """
+    if size is None and engine == "lite" and run.kagl_vectors is None:
+        timed_kagl_ingest(run)
     index, raw = open_engine(run, engine, "kagl" if size is None else str(size))
     try:
         if size is not None:
             fill_synthetic(run, index, size, engine)
-        elif index.count() < len(run.templates) and run.kagl_vectors:
-            index.upsert(run.templates, run.kagl_vectors)
+        elif index.count() < len(run.templates):
+            if run.kagl_vectors is None:
+                timed_kagl_ingest(run)
+            index.upsert(run.templates, run.kagl_vectors or [])
         rows = size or len(run.templates)
         if engine == "server":
             wait_indexed(raw, index.collection, rows, INDEX_TIMEOUT_S)

@@ -9,6 +9,7 @@ All ports are synchronous: front-ends run core calls in worker threads.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -53,7 +54,8 @@ class SearchQuery(BaseModel):
     top_k: int = Field(default=5, ge=1, le=100)
 
 
-class IndexHit(BaseModel):
+@dataclass(frozen=True, slots=True)
+class IndexHit:
     """One raw vector-search hit: a product id and its cosine similarity."""
 
     product_id: str

@@ -123,7 +123,7 @@ def rank(
     """
     scored = [_score(p, cosine, weights, budget_min, budget_max) for p, cosine in candidates]
     scored.sort(key=lambda item: item.total, reverse=True)
-    kept = _collapse_duplicates(scored)[:limit]
+    kept = _collapse_duplicates(scored, limit)
     hits = []
     for item in kept:
         breakdown = _breakdown(item)
@@ -133,11 +133,14 @@ def rank(
     return hits
 
 
-def _collapse_duplicates(scored: list[_Scored]) -> list[_Scored]:
-    """Keep the best of products that share brand, name and colour (listings of one item)."""
+def _collapse_duplicates(scored: list[_Scored], limit: int | None) -> list[_Scored]:
+    """The best of products that share brand, name and colour (listings of one item), up to
+    ``limit`` of them (all without one)."""
     seen: set[tuple[str, str, str]] = set()
-    kept = []
+    kept: list[_Scored] = []
     for item in scored:
+        if len(kept) == limit:
+            break
         product = item.product
         name = " ".join(product.name.lower().split())
         key = (product.brand.lower(), name, product.colour.lower())

@@ -21,32 +21,20 @@ from stylegenie.config.settings import RenderSettings
 from stylegenie.core.domain import Design
 from stylegenie.core.ports import RenderProgress, RenderRefused
 
-from .image_encoding import EXTENSIONS, decode_image, encode_image
+from .image_encoding import ModelRenderer, decode_image, encode_image
 from .lazy_model import LazyModel, pick_device
 
 log = logging.getLogger(__name__)
 
 
-class DiffusersRenderer:
+class DiffusersRenderer(ModelRenderer):
     """Renders designs with ``AutoPipelineForText2Image`` (and its image-to-image sibling)."""
 
     def __init__(self, settings: RenderSettings, read_image: Callable[[str], bytes]) -> None:
-        if not settings.model:
-            raise ValueError("the diffusers renderer needs STYLEGENIE_RENDER__MODEL")
-        self._settings = settings
+        super().__init__(settings, "diffusers")
         self._read_image = read_image
         self._pipelines: LazyModel[tuple[Any, Any]] = LazyModel(self._build)
         self._device = "cpu"
-
-    @property
-    def model_name(self) -> str:
-        """The model id or folder recorded in every design this renderer draws."""
-        return str(self._settings.model)
-
-    @property
-    def extension(self) -> str:
-        """The file extension of the encoded images."""
-        return EXTENSIONS[self._settings.output_format]
 
     @property
     def device(self) -> str:

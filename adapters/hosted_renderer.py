@@ -16,28 +16,16 @@ from stylegenie.config.settings import LLMSettings, RenderSettings
 from stylegenie.core.domain import Design
 from stylegenie.core.ports import RenderProgress
 
-from .image_encoding import EXTENSIONS, decode_image, encode_image
+from .image_encoding import ModelRenderer, decode_image, encode_image
 from .litellm_client import load_litellm, provider_arguments
 
 
-class HostedRenderer:
+class HostedRenderer(ModelRenderer):
     """Renders through ``litellm.image_generation`` (OpenAI-compatible image endpoints)."""
 
     def __init__(self, settings: RenderSettings, llm: LLMSettings) -> None:
-        if not settings.model:
-            raise ValueError("the hosted renderer needs STYLEGENIE_RENDER__MODEL")
-        self._settings = settings
+        super().__init__(settings, "hosted")
         self._llm = llm
-
-    @property
-    def model_name(self) -> str:
-        """The hosted model recorded in every design it draws."""
-        return str(self._settings.model)
-
-    @property
-    def extension(self) -> str:
-        """The file extension of the encoded images."""
-        return EXTENSIONS[self._settings.output_format]
 
     def render(
         self, designs: Sequence[Design], progress: RenderProgress | None = None

@@ -6,7 +6,28 @@ import io
 
 from PIL import Image
 
+from stylegenie.config.settings import RenderSettings
+
 EXTENSIONS = {"webp": "webp", "jpeg": "jpg", "png": "png"}
+
+
+class ModelRenderer:
+    """What the renderers that run a named model share: its name and the output format."""
+
+    def __init__(self, settings: RenderSettings, kind: str) -> None:
+        if not settings.model:
+            raise ValueError(f"the {kind} renderer needs STYLEGENIE_RENDER__MODEL")
+        self._settings = settings
+
+    @property
+    def model_name(self) -> str:
+        """The model id or folder recorded in every design this renderer draws."""
+        return str(self._settings.model)
+
+    @property
+    def extension(self) -> str:
+        """The file extension of the encoded images."""
+        return EXTENSIONS[self._settings.output_format]
 
 
 def encode_image(

@@ -137,8 +137,10 @@ class ManagedMilvusServer:
         *,
         binaries_dir: Path | None = None,
         start_timeout_s: float = 180.0,
+        auto_compaction: bool = True,
     ) -> None:
         self._base_dir = base_dir.resolve()
+        self._auto_compaction = auto_compaction
         self._binaries_dir = (binaries_dir or base_dir).resolve()
         self._port = port
         self._timeout_s = start_timeout_s
@@ -254,6 +256,10 @@ class ManagedMilvusServer:
         # A restart waits for the sessions of the previous run to expire before it accepts
         # DDL (their leases are not revoked on stop): 10 s instead of 30 s.
         config.set("common.session.ttl", _SESSION_TTL_S)
+        # Compaction merges small segments and purges replaced rows; every merged segment is
+        # indexed again. Off, segments stay as sealed (a bulk load is indexed once).
+        compaction = "true" if self._auto_compaction else "false"
+        config.set("dataCoord.compaction.enableAutoCompaction", compaction)
         # Not config.resolve(): its bind check has no SO_REUSEADDR, so it refuses a port
         # that the previous run's connections still hold in TIME_WAIT.
         busy = [p for p in (self._port, *milvus_ports.values()) if not _port_is_free(p)]
@@ -373,7 +379,11 @@ def managed_server(settings: Settings) -> ManagedMilvusServer:
         if server is None:
             if not _servers:
                 atexit.register(stop_managed_servers)
-            server = _servers[key] = ManagedMilvusServer(base_dir, settings.milvus.managed_port)
+            server = _servers[key] = ManagedMilvusServer(
+                base_dir,
+                settings.milvus.managed_port,
+                auto_compaction=settings.milvus.managed_auto_compaction,
+            )
     return server.start()
 
 

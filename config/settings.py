@@ -48,6 +48,7 @@ class MilvusSettings(BaseModel):
     token: SecretStr | None = None
     managed_server: bool = False
     managed_port: int = Field(default=19530, ge=1024, le=65535)
+    managed_auto_compaction: bool = True
     collection: str = "products"
     index_type: Literal["FLAT", "HNSW", "IVF_FLAT", "AUTOINDEX"] = "FLAT"
     hybrid_ranker: Literal["rrf", "weighted"] = "rrf"

@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
+from pymilvus import MilvusClient
 
 from stylegenie.adapters.milvus_index import MilvusProductIndex
 from stylegenie.adapters.milvus_server import (
@@ -91,9 +92,9 @@ def listening(port: int) -> bool:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ManagedMilvusServer]:
-    """A real Milvus standalone on free ports, for the whole module."""
+    """A real Milvus standalone on free ports, for the whole module (compaction off)."""
     folder = tmp_path_factory.mktemp("milvus") / SERVER_DIR
-    started = ManagedMilvusServer(folder, port=None, binaries_dir=BINARIES)
+    started = ManagedMilvusServer(folder, port=None, binaries_dir=BINARIES, auto_compaction=False)
     started.start()
     yield started
     started.stop()
@@ -128,6 +129,46 @@ def test_filtered_search_on_the_server_matches_milvus_lite(
     finally:
         remote.close()
         lite.close()
+
+
+def test_the_filtered_fields_are_indexed_also_in_an_older_collection(
+    server: ManagedMilvusServer, tmp_path: Path
+) -> None:
+    products, vectors = catalogue()
+    settings = MilvusSettings(uri=server.uri, index_type="HNSW", collection="older")
+    index = MilvusProductIndex(settings, StubEmbedder(), tmp_path)
+    index.upsert(products, vectors)
+    index.close()
+    raw = MilvusClient(uri=server.uri)
+    try:
+        names = raw.list_indexes("older")
+        fields = {raw.describe_index("older", name)["field_name"] for name in names}
+        assert fields == {"text_vector", "price", "article_type", "colour", "gender"}
+        raw.release_collection("older")  # as a collection made before these indexes existed
+        for name in raw.list_indexes("older"):
+            if raw.describe_index("older", name)["field_name"] != "text_vector":
+                raw.drop_index("older", name)
+        assert len(raw.list_indexes("older")) == 1
+
+        index = MilvusProductIndex(settings, StubEmbedder(), tmp_path)
+        assert len(raw.list_indexes("older")) == 5
+        deadline = time.monotonic() + 20
+        while index.count() < ROWS and time.monotonic() < deadline:
+            time.sleep(0.2)
+        red = SearchFilters(colours=["Red"], in_stock_only=False)
+        hits = index.search(vectors[0], red, 5)
+        assert hits and all(products[int(h.product_id[4:])].colour == "Red" for h in hits)
+        index.close()
+    finally:
+        raw.drop_collection("older")
+        raw.close()
+
+
+def test_the_server_runs_with_the_compaction_asked_for(server: ManagedMilvusServer) -> None:
+    config = (server.base_dir / "configs" / "milvus.yaml").read_text()
+    compaction = config.split("\n  compaction:\n", 1)[1].splitlines()[0]
+    assert compaction.split("#")[0].strip() == "enableAutoCompaction: false"
+    assert Settings().milvus.managed_auto_compaction, "on unless turned off"
 
 
 def test_a_second_start_on_the_port_reuses_the_server(

@@ -161,13 +161,16 @@ def test_journey_from_start_to_products_ateliers_and_an_accepted_lead(
         assert {"budget", "leads"} <= {c["command"] for c in commands[0].params["commands"]}
         assert "StyleGenie" in say(telegram, SHOPPER, "/start").params["text"]
 
+        before = len(telegram.calls_for(SHOPPER))
         designs = say(telegram, SHOPPER, "a sage green dress for a wedding, under 120, in Lisbon")
         album = telegram.calls_for(SHOPPER, "sendMediaGroup")[-1]
         assert len(album.params["media"]) == 3 and len(album.files) == 3
         assert album.at < designs.at
         assert [b["text"] for b in buttons(designs)][:3] == ["Pick 1", "Pick 2", "Pick 3"]
-        actions = telegram.calls_for(SHOPPER, "sendChatAction")
-        assert actions[0].params["action"] == "upload_photo"
+        turn = telegram.calls_for(SHOPPER)[before:]
+        actions = [c.params["action"] for c in turn if c.method == "sendChatAction"]
+        assert turn[0].method == "sendChatAction" and actions[0] == "typing", "free text: at once"
+        assert "upload_photo" in actions[1:], "then the drawing is shown"
         silent = [
             c
             for c in telegram.calls_for(SHOPPER, "sendMessage")

@@ -35,7 +35,7 @@ from stylegenie.core.ports import ImageStore, ProgressCallback
 from stylegenie.core.reply import Reply
 
 from .files import store_photo
-from .progress import TurnProgress
+from .progress import ACK_AFTER_S, TurnProgress
 from .sending import ReplySender
 
 log = logging.getLogger(__name__)
@@ -89,13 +89,21 @@ class ChatHandlers:
         application.add_handler(MessageHandler(filters.ALL, self.other))
         application.add_error_handler(self.failed)
 
-    async def run_turn(self, update: Update, context: Context, incoming: Incoming) -> None:
-        """One engine turn in the thread pool, with progress shown, then its reply sent."""
+    async def run_turn(
+        self, update: Update, context: Context, incoming: Incoming, *, slow: bool = False
+    ) -> None:
+        """One engine turn in the thread pool, with progress shown, then its reply sent.
+
+        A ``slow`` turn (free text read by the LLM, a photo to search by) shows a chat
+        action at once; others only once they have run ``ACK_AFTER_S``.
+        """
         chat = update.effective_chat
         if chat is None:
             return
         loop = asyncio.get_running_loop()
-        async with TurnProgress(context.bot, chat.id, self._deps.settings.progress_delay_s) as p:
+        delay_s = self._deps.settings.progress_delay_s
+        ack_after_s = 0.0 if slow else ACK_AFTER_S
+        async with TurnProgress(context.bot, chat.id, delay_s, ack_after_s) as p:
             reply = await loop.run_in_executor(
                 self._deps.executor, self._deps.engine.handle, chat_key(chat.id), incoming, p.report
             )
@@ -122,7 +130,9 @@ class ChatHandlers:
         """Typed text; "/budget 80" and other commands become engine commands."""
         message = update.effective_message
         if message is not None and message.text is not None:
-            await self.run_turn(update, context, Incoming.from_text(message.text))
+            incoming = Incoming.from_text(message.text)
+            slow = incoming.kind is MessageKind.TEXT and bool(incoming.text.strip())
+            await self.run_turn(update, context, incoming, slow=slow)
 
     async def button(self, update: Update, context: Context) -> None:
         """A button press: answered at once (stops the spinner), then run as a choice.
@@ -149,7 +159,7 @@ class ChatHandlers:
             await context.bot.send_message(chat.id, texts.PHOTO_UNREADABLE)
             return
         incoming = Incoming(kind=MessageKind.PHOTO, text=message.caption or "", image_ref=ref)
-        await self.run_turn(update, context, incoming)
+        await self.run_turn(update, context, incoming, slow=True)
 
     async def sticker(self, update: Update, context: Context) -> None:
         """A sticker."""

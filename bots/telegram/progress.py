@@ -5,8 +5,9 @@ plain callback; ``TurnProgress.report`` hands each note to the event loop with
 ``call_soon_threadsafe``. One task per turn then shows them:
 
 - a chat action as soon as there is something to show (a note, or the turn passing
-  ``ACK_AFTER_S``): ``upload_photo`` while drawing or rendering, ``typing`` otherwise,
-  repeated before Telegram's five-second display runs out;
+  ``ack_after_s``: at once for a turn known to be slow, ``ACK_AFTER_S`` otherwise):
+  ``upload_photo`` while drawing or rendering, ``typing`` otherwise, repeated before
+  Telegram's five-second display runs out;
 - one silent progress message once the turn has run ``delay_s`` (fast turns stay clean),
   edited in place as notes arrive (at most once per ``EDIT_EVERY_S``), and deleted when
   the reply has been sent.
@@ -45,10 +46,13 @@ def action_for(note: str | None) -> ChatAction:
 class TurnProgress:
     """Shows one turn's progress in one chat; use as ``async with`` around the turn."""
 
-    def __init__(self, bot: Bot, chat_id: int, delay_s: float) -> None:
+    def __init__(
+        self, bot: Bot, chat_id: int, delay_s: float, ack_after_s: float = ACK_AFTER_S
+    ) -> None:
         self._bot = bot
         self._chat_id = chat_id
         self._delay_s = delay_s
+        self._ack_after_s = ack_after_s
         self._loop = asyncio.get_running_loop()
         self._started = self._loop.time()
         self._notes: asyncio.Queue[str | None] = asyncio.Queue()
@@ -116,7 +120,9 @@ class TurnProgress:
         """Seconds until something may need doing even without a new note."""
         now = self._loop.time()
         elapsed = now - self._started
-        waits = [self._action_at + ACTION_EVERY_S - now if self._action else ACK_AFTER_S - elapsed]
+        waits = [
+            self._action_at + ACTION_EVERY_S - now if self._action else self._ack_after_s - elapsed
+        ]
         if self.message_id is None:
             waits.append(self._delay_s - elapsed)
         elif self._note not in (None, self._shown):
@@ -127,7 +133,7 @@ class TurnProgress:
         now = self._loop.time()
         action = action_for(self._note)
         if self._action is None:
-            due = self._note is not None or elapsed >= ACK_AFTER_S
+            due = self._note is not None or elapsed >= self._ack_after_s
         else:
             due = action != self._action or now - self._action_at >= ACTION_EVERY_S
         if due:

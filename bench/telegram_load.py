@@ -10,10 +10,11 @@ then returns one pre-drawn card, so the bot's CPU is not the render's). With
 (``--role worker``, thread pool) does the paced renders and real searches.
 
 Reported: time from a shopper's update to the bot's first call for that chat (chat
-action, progress message or the reply) and to its final reply, by turn kind;
-throughput; the highest final-reply time of render turns next to the render time
-(if chats waited on each other's renders it would be a multiple of it); the peak
-number of renders in flight; the bot process's RSS and whether it imported torch.
+action, progress message or the reply; split into the wait for the bot's long poll and
+the bot's own time after it) and to its final reply, by turn kind; throughput; the
+highest final-reply time of render turns next to the render time (if chats waited on
+each other's renders it would be a multiple of it); the peak number of renders in
+flight; the bot process's RSS and whether it imported torch.
 
 Known issue worked around here (eager mode only): Celery's eager tasks flip a
 process-wide flag that makes a concurrent ``result.get()`` in another thread fail, so

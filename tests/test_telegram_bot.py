@@ -482,6 +482,26 @@ def test_progress_backs_off_while_telegram_is_unreachable() -> None:
     assert asyncio.run(turn()) <= 2
 
 
+class RecordingBot:
+    """A bot that records the chat actions it is asked to send."""
+
+    def __init__(self) -> None:
+        self.actions: list[str] = []
+
+    async def send_chat_action(self, chat_id: int, action: str) -> None:
+        self.actions.append(action)
+
+
+def test_a_slow_turn_shows_typing_before_it_starts() -> None:
+    async def actions_on_entry(bot: Any, ack_after_s: float) -> list[str]:
+        async with TurnProgress(bot, SHOPPER, delay_s=5.0, ack_after_s=ack_after_s):
+            return list(getattr(bot, "actions", []))
+
+    assert asyncio.run(actions_on_entry(RecordingBot(), 0.0)) == ["typing"]
+    assert asyncio.run(actions_on_entry(RecordingBot(), 0.3)) == [], "fast turns: only if late"
+    assert asyncio.run(actions_on_entry(DownBot(), 0.0)) == [], "a failed action fails nothing"
+
+
 def test_the_bot_runs_on_uvloop_once_asked() -> None:
     before = asyncio.get_event_loop_policy()
     try:

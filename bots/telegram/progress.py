@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable
 from types import TracebackType
 
 from telegram import Bot
@@ -70,8 +71,14 @@ class TurnProgress:
         self._loop.call_soon_threadsafe(self._notes.put_nowait, note)
 
     async def __aenter__(self) -> TurnProgress:
-        """Start watching the turn."""
+        """Start watching the turn; a turn known to be slow shows ``typing`` before it starts.
+
+        That first chat action goes out before the turn is handed to an engine thread: under
+        a burst of chats, the engine threads starting up would otherwise hold it back.
+        """
         self._started = self._loop.time()
+        if self._ack_after_s <= 0:
+            await self._guarded(self._update(0.0))
         self._task = asyncio.create_task(self._show(), name=f"progress:{self._chat_id}")
         return self
 
@@ -104,11 +111,15 @@ class TurnProgress:
                     self._note = note
             if self._loop.time() < self._quiet_until:
                 continue
-            try:
-                await self._update(self._loop.time() - self._started)
-            except TelegramError as error:
-                log.info("progress update failed in one chat: %s", error)
-                self._quiet_until = self._loop.time() + RETRY_AFTER_FAILURE_S
+            await self._guarded(self._update(self._loop.time() - self._started))
+
+    async def _guarded(self, update: Awaitable[None]) -> None:
+        """Run one progress update; a failure is logged and pauses progress for a while."""
+        try:
+            await update
+        except TelegramError as error:
+            log.info("progress update failed in one chat: %s", error)
+            self._quiet_until = self._loop.time() + RETRY_AFTER_FAILURE_S
 
     def _drain(self) -> list[str | None]:
         notes = []

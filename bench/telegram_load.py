@@ -16,12 +16,6 @@ highest final-reply time of render turns next to the render time (if chats waite
 each other's renders it would be a multiple of it); the peak number of renders in
 flight; the bot process's RSS and whether it imported torch.
 
-Known issue worked around here (eager mode only): Celery's eager tasks flip a
-process-wide flag that makes a concurrent ``result.get()`` in another thread fail, so
-``CeleryWorkers`` fails some turns when several chats render at once in one process
-(``allow_concurrent_eager_tasks``); a fix belongs in ``gpu_workers/client.py``
-(``get(..., disable_sync_subtasks=False)`` in eager mode).
-
     .venv/bin/python bench/telegram_load.py [--chats 200] [--render-s 2]
         [--workers eager|celery] [--engine-threads 256] [--sends-per-second 0]
 """
@@ -30,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import random
@@ -90,19 +83,6 @@ def pace_runtime(render_s: float) -> None:
     worker.renderer = PacedRenderer(worker.renderer, render_s)
 
 
-def allow_concurrent_eager_tasks() -> None:
-    """Work around Celery's eager mode under threads (see the module notes).
-
-    An eager task sets Celery's process-wide "joining would block" flag while it runs,
-    so another thread's ``result.get()`` in that window fails with "Never call
-    result.get() within a task!". The engine threads of one bot process run eager tasks
-    side by side; here the flag is left alone.
-    """
-    import celery.app.task
-
-    celery.app.task.denied_join_result = contextlib.nullcontext  # type: ignore[attr-defined]
-
-
 def bot_role(args: argparse.Namespace) -> None:
     """The bot process: the assembled app behind the real Telegram Application."""
     from stylegenie.bots.telegram import (
@@ -119,7 +99,6 @@ def bot_role(args: argparse.Namespace) -> None:
     app = assemble(settings)
     app.geocoder.load()  # as `stylegenie telegram` does
     if settings.workers.mode == "eager":
-        allow_concurrent_eager_tasks()
         pace_runtime(args.render_s)
     leads = LeadWiring(app.notifiers, app.run_lead_outbox)
     application = build_application(settings.telegram, app.engine, image_store_for(settings), leads)

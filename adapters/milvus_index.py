@@ -74,14 +74,15 @@ def _number(value: float) -> str:
     return repr(float(value))
 
 
-def _one_of(field: str, values: Sequence[str]) -> str:
-    return f"{field} in [{', '.join(quote(v) for v in dict.fromkeys(values))}]"
+def _one_of(field: str, values: Sequence[str], operator: str = "in") -> str:
+    return f"{field} {operator} [{', '.join(quote(v) for v in dict.fromkeys(values))}]"
 
 
 def filter_expression(filters: SearchFilters) -> str:
     """The Milvus boolean expression for the hard filters; "" when nothing is filtered.
 
-    Example: ``price <= 120.0 and colour in ["sage", "green"] and in_stock == true``.
+    Example: ``price <= 120.0 and colour in ["Green", "Sea Green"] and colour not in
+    ["Black"] and in_stock == true``.
     """
     clauses: list[str] = []
     if filters.min_price is not None:
@@ -95,6 +96,8 @@ def filter_expression(filters: SearchFilters) -> str:
     ):
         if values:
             clauses.append(_one_of(field, values))
+    if filters.exclude_colours:
+        clauses.append(_one_of("colour", filters.exclude_colours, "not in"))
     if filters.in_stock_only:
         clauses.append("in_stock == true")
     return " and ".join(clauses)

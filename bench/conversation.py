@@ -1,8 +1,9 @@
 """Benchmark: the conversation engine on embedded backends with the offline parser.
 
 Runs 1,000 scripted turns (by default) against the assembled product — PostgreSQL,
-Milvus Lite, MiniLM, eager Celery, preview cards — and prints turns/s and latency
-p50/p95 by turn kind: text-only (no render, no search), render and search.
+Milvus Lite, MiniLM, eager Celery, garment sketches — and prints turns/s and latency
+p50/p95 by turn kind: text-only (no render, no search), render (designs of the look) and
+search (one search per piece of the outfit).
 
     .venv/bin/python bench/conversation.py [--turns 1000] [--pg-url URL]
 """
@@ -37,6 +38,8 @@ JOURNEY = [
     ("text-only", "#0"),
     ("search", "#0"),
     ("text-only", "under 90"),
+    ("render", "also heels to match"),
+    ("text-only", "the heels under 60"),
     ("search", "/products"),
     ("text-only", "/prefs size M, Lisbon"),
     ("text-only", "/ateliers"),

@@ -206,7 +206,9 @@ def wait_indexed(raw: MilvusClient, collection: str, rows: int, timeout_s: float
 def searcher(embedder: Embedder, index: Any, catalog: CatalogRepo) -> ProductSearcher:
     """``ProductSearcher`` with the default ranking settings, as the product builds it."""
     ranking = Settings().ranking
-    weights = RankingWeights(ranking.alpha, ranking.beta, ranking.gamma, ranking.delta)
+    weights = RankingWeights(
+        ranking.alpha, ranking.beta, ranking.gamma, ranking.delta, ranking.epsilon
+    )
     return ProductSearcher(embedder, index, catalog, weights, ranking.candidates)
 
 

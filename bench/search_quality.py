@@ -180,7 +180,9 @@ def main() -> None:
                 catalog = PostgresCatalog(db)
                 index = ingest(settings, catalog, embedder)
                 ranking = settings.ranking
-                weights = RankingWeights(ranking.alpha, ranking.beta, ranking.gamma, ranking.delta)
+                weights = RankingWeights(
+                    ranking.alpha, ranking.beta, ranking.gamma, ranking.delta, ranking.epsilon
+                )
                 searcher = ProductSearcher(embedder, index, catalog, weights, ranking.candidates)
                 catalogue = grades(STYLES)
                 scores = {}

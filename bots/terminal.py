@@ -6,18 +6,23 @@ printed ("2") or its label ("Pick 2"); ``@as NAME`` goes on as another terminal
 user (an atelier owner answering a lead, say) and a bare ``@as`` comes back. Messages
 sent outside a turn (a lead to an owner, an owner's answer to a shopper) print as
 "[to NAME] …".
+
+With ``jsonl=True`` every line that sends something prints one JSON object instead
+(``transcript_record``), and everything else goes to standard error, so the output is a
+transcript a program can score.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterable
-from typing import TextIO
+from typing import Any, TextIO
 
 from stylegenie.adapters.notifiers import NotifierHub
 from stylegenie.core.conversation.engine import ConversationEngine
 from stylegenie.core.conversation.state import Incoming
-from stylegenie.core.domain import Atelier, Lead
+from stylegenie.core.domain import Atelier, DesignBrief, Lead
 from stylegenie.core.leads import lead_summary
 from stylegenie.core.reply import Choice, Reply
 
@@ -43,6 +48,35 @@ def format_reply(reply: Reply) -> str:
     return "\n".join(lines)
 
 
+def transcript_record(
+    turn: int, user: str, line: str, outfit: list[DesignBrief], reply: Reply
+) -> dict[str, Any]:
+    """One turn as data: who said what, every piece's full brief after it, and the reply."""
+    return {
+        "turn": turn,
+        "as": user,
+        "user": line,
+        "outfit": [brief.model_dump(mode="json") for brief in outfit],
+        "reply": {
+            "text": reply.text,
+            "images": [{"ref": i.ref, "caption": i.caption} for i in reply.images],
+            "choices": [{"id": c.id, "label": c.label} for c in reply.choices],
+            "products": [
+                {
+                    "product_id": p.product_id,
+                    "name": p.name,
+                    "price": p.price,
+                    "currency": p.currency,
+                }
+                for p in reply.products
+            ],
+            "ateliers": [
+                {"id": a.atelier_id, "name": a.name, "city": a.city} for a in reply.ateliers
+            ],
+        },
+    }
+
+
 def find_choice(choices: list[Choice], wanted: str) -> Choice | None:
     """The button a person means by an id, a number or a label; None if there is none."""
     wanted = wanted.strip()
@@ -57,11 +91,22 @@ def find_choice(choices: list[Choice], wanted: str) -> Choice | None:
 class TerminalChat:
     """One terminal conversation with the engine."""
 
-    def __init__(self, engine: ConversationEngine, chat_key: str, out: TextIO = sys.stdout) -> None:
+    def __init__(
+        self,
+        engine: ConversationEngine,
+        chat_key: str,
+        out: TextIO = sys.stdout,
+        *,
+        jsonl: bool = False,
+        notes: TextIO = sys.stderr,
+    ) -> None:
         self._engine = engine
         self._chat_key = self._home = chat_key
         self._out = out
+        self._jsonl = jsonl
+        self._notes = notes if jsonl else out
         self._choices: list[Choice] = []
+        self._turn = 0
 
     def receive_notifications(self, hub: NotifierHub) -> None:
         """Print lead messages and shopper news addressed to terminal users."""
@@ -89,7 +134,7 @@ class TerminalChat:
             wanted = line[len("@choice") :].strip()
             choice = find_choice(self._choices, wanted)
             if choice is None:
-                self._print(f"(no button {wanted!r} on the last reply)")
+                self._answer(line, Reply(text=f"(no button {wanted!r} on the last reply)"))
                 return
             self._print(f"> [{choice.label}]")
             incoming = Incoming.choice(choice.id)
@@ -100,7 +145,18 @@ class TerminalChat:
             self._chat_key, incoming, progress=lambda note: self._print(f"  … {note}")
         )
         self._choices = reply.choices
-        self._print(format_reply(reply) + "\n")
+        self._answer(line, reply)
+
+    def _answer(self, line: str, reply: Reply) -> None:
+        """Print a reply: as text, or as one transcript record in JSON-lines mode."""
+        self._turn += 1
+        if not self._jsonl:
+            self._print(format_reply(reply) + "\n")
+            return
+        user = self._chat_key.partition(":")[2]
+        outfit = self._engine.outfit(self._chat_key)
+        record = transcript_record(self._turn, user, line, outfit, reply)
+        print(json.dumps(record, ensure_ascii=False), file=self._out, flush=True)
 
     def replay(self, lines: Iterable[str]) -> None:
         """Play a script: every non-empty, non-comment line is a message or a button press."""
@@ -120,4 +176,4 @@ class TerminalChat:
             self.say(f"@choice {text}" if text.isdigit() and self._choices else text)
 
     def _print(self, text: str) -> None:
-        print(text, file=self._out, flush=True)
+        print(text, file=self._notes, flush=True)

@@ -24,6 +24,7 @@ from stylegenie.config import Settings
 from stylegenie.core.conversation.context import EngineOptions, EngineServices
 from stylegenie.core.conversation.engine import ConversationEngine
 from stylegenie.core.leads import LeadDesk, LeadPolicy
+from stylegenie.core.money import CurrencyRates
 from stylegenie.core.ports import BriefReader, RateLimiter, SessionStore, Workers
 from stylegenie.core.understanding.rules import RuleBasedBriefReader
 from stylegenie.gpu_workers import runtime
@@ -148,7 +149,7 @@ def assemble(settings: Settings) -> StyleGenie:
         variation_strength=settings.render.variation_strength,
         atelier_radius_km=settings.chat.atelier_radius_km,
         max_message_chars=settings.chat.max_message_chars,
-        currency=settings.currency,
+        rates=CurrencyRates.from_settings(settings),
     )
     return StyleGenie(
         settings=settings,

@@ -4,17 +4,33 @@ Keys come from ``STYLEGENIE_*`` environment variables (nested with ``__``, e.g.
 ``STYLEGENIE_LLM__MODEL``) or a ``.env`` file. Every section has an embedded
 default, so an empty environment runs the whole product on one machine.
 ``config/stylegenie.example.env`` documents every key.
+
+``currency`` is the shop's: the catalogue's prices and the ateliers' ranges are in it.
+``exchange_rates`` say what one unit of each currency is worth in euros (EUR is 1), so a
+budget stated in another currency is searched in the shop's; the defaults are approximate
+and meant to be replaced with current rates (``STYLEGENIE_EXCHANGE_RATES='{"USD": 0.92}'``).
 """
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Literal, NamedTuple
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_PREFIX = "STYLEGENIE_"
+
+DEFAULT_EXCHANGE_RATES = {"USD": 0.92, "GBP": 1.17, "INR": 0.011}
+"""Approximate euros per unit (2024–2025 levels): good enough to read a budget, not to bill."""
 
 
 class LLMSettings(BaseModel):
@@ -181,17 +197,19 @@ class ImageStoreSettings(BaseModel):
 
 
 class RankingSettings(BaseModel):
-    """Weights of score = α·cosine + β·price_alignment + γ·brand_score + δ·availability."""
+    """Weights of score = α·cosine + β·price_alignment + γ·brand_score + δ·availability
+    + ε·attribute_match (the share of the shopper's shade and fabric words a product names)."""
 
     alpha: float = Field(default=0.65, ge=0)
     beta: float = Field(default=0.2, ge=0)
     gamma: float = Field(default=0.1, ge=0)
     delta: float = Field(default=0.05, ge=0)
+    epsilon: float = Field(default=0.1, ge=0)
     candidates: int = Field(default=50, ge=1, le=1000)
 
     @model_validator(mode="after")
     def _some_weight(self) -> RankingSettings:
-        if self.alpha + self.beta + self.gamma + self.delta <= 0:
+        if self.alpha + self.beta + self.gamma + self.delta + self.epsilon <= 0:
             raise ValueError("at least one ranking weight must be above 0")
         return self
 
@@ -265,6 +283,7 @@ class Settings(BaseSettings):
 
     data_dir: Path = Path(".stylegenie")
     currency: str = "EUR"
+    exchange_rates: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_EXCHANGE_RATES))
     llm: LLMSettings = Field(default_factory=LLMSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     redis: RedisSettings = Field(default_factory=RedisSettings)
@@ -281,6 +300,23 @@ class Settings(BaseSettings):
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     leads: LeadSettings = Field(default_factory=LeadSettings)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
+
+    @field_validator("exchange_rates")
+    @classmethod
+    def _positive_rates(cls, rates: dict[str, float]) -> dict[str, float]:
+        bad = {code: rate for code, rate in rates.items() if not (math.isfinite(rate) and rate > 0)}
+        if bad:
+            raise ValueError(f"exchange rates must be finite numbers above 0, got {bad}")
+        return {code.upper(): rate for code, rate in rates.items()}
+
+    @model_validator(mode="after")
+    def _shop_currency_has_a_rate(self) -> Settings:
+        if self.currency.upper() not in {"EUR", *self.exchange_rates}:
+            raise ValueError(
+                f"the shop currency {self.currency!r} needs a rate in EXCHANGE_RATES "
+                "(euros per unit)"
+            )
+        return self
 
     @property
     def image_dir(self) -> Path:

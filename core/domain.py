@@ -15,7 +15,11 @@ from uuid import uuid4
 from pydantic import BaseModel, Field, model_validator
 
 Gender = Literal["men", "women", "boys", "girls", "unisex"]
+AgeGroup = Literal["adult", "kids"]
 Complexity = Literal["simple", "moderate", "complex", "couture"]
+
+MAX_BUDGET = 1_000_000.0
+"""The largest budget a brief holds; a larger amount is not read as money."""
 
 
 def new_id(prefix: str) -> str:
@@ -33,24 +37,33 @@ class DesignBrief(BaseModel):
 
     ``garment`` is the shopper's garment in plain words ("t-shirt"); ``article_types``
     are the catalogue types it maps to ("Tshirts"); ``category`` is the coarse family
-    used for atelier capabilities ("top", "dress", "footwear"...).
+    used for atelier capabilities ("top", "dress", "footwear"...). ``colours`` are
+    catalogue colour names ("Green") and ``shades`` the shopper's own words for them
+    ("sage"), used for ranking; ``avoid_colours`` are colours the shopper ruled out.
+    The budget is in ``currency`` (the shopper's), finite and at most ``MAX_BUDGET``.
+    ``age_group`` says whether it is for a child (boys' and girls' items) or an adult.
     """
 
     garment: str | None = None
     category: str | None = None
     article_types: list[str] = Field(default_factory=list)
     colours: list[str] = Field(default_factory=list)
+    shades: list[str] = Field(default_factory=list)
+    avoid_colours: list[str] = Field(default_factory=list)
     fabric: str | None = None
     silhouette: str | None = None
     length: str | None = None
     sleeves: str | None = None
+    neckline: str | None = None
+    pattern: str | None = None
     occasion: str | None = None
     style_notes: list[str] = Field(default_factory=list)
-    budget_min: float | None = Field(default=None, ge=0)
-    budget_max: float | None = Field(default=None, ge=0)
+    budget_min: float | None = Field(default=None, ge=0, le=MAX_BUDGET, allow_inf_nan=False)
+    budget_max: float | None = Field(default=None, ge=0, le=MAX_BUDGET, allow_inf_nan=False)
     currency: str | None = None
     size: str | None = None
     gender: Gender | None = None
+    age_group: AgeGroup | None = None
     city: str | None = None
     deadline_days: int | None = Field(default=None, ge=1, le=730)
 
@@ -71,15 +84,27 @@ class DesignBrief(BaseModel):
 
     def summary(self) -> str:
         """A one-line human summary, e.g. "sage linen dress for a wedding, under 120 EUR"."""
-        colours = [colour.lower() for colour in self.colours]
-        words = [*colours, self.fabric, self.length, self.silhouette, self.garment or "outfit"]
+        colours = self.shades or [colour.lower() for colour in self.colours]
+        words = [
+            self.pattern,
+            " and ".join(colours),
+            self.fabric,
+            self.length,
+            self.silhouette,
+            self.garment or "outfit",
+        ]
         text = " ".join(w for w in words if w)
-        if self.sleeves:
-            text += f" with {self.sleeves} sleeves"
+        details = [self.sleeve_words(), self.neckline_words()]
+        if any(details):
+            text += " with " + " and ".join(d for d in details if d)
+        if self.avoid_colours:
+            text += f", not {' or '.join(c.lower() for c in self.avoid_colours)}"
         if self.gender:
             text += f" for {self.gender}"
+        elif self.age_group == "kids":
+            text += " for a child"
         if self.occasion:
-            text += f", for {_with_article(self.occasion)}"
+            text += f", {occasion_phrase(self.occasion)}"
         budget = self.budget_text()
         if budget:
             text += f", {budget}"
@@ -90,6 +115,19 @@ class DesignBrief(BaseModel):
         if self.deadline_days:
             text += f", needed within {self.deadline_days} days"
         return text
+
+    def sleeve_words(self) -> str:
+        """The sleeves in words: "long sleeves", "sleeveless", or ""."""
+        if not self.sleeves or self.sleeves == "sleeveless":
+            return self.sleeves or ""
+        return f"{self.sleeves} sleeves"
+
+    def neckline_words(self) -> str:
+        """The neckline in words: "a square neckline", "a v-neck", "off-shoulder", or ""."""
+        neckline = self.neckline or ""
+        if not neckline or neckline.endswith(("shoulder", "lapel")):
+            return neckline
+        return f"a {neckline}" if neckline.endswith("neck") else f"a {neckline} neckline"
 
     def budget_text(self) -> str:
         """The budget in words ("under 80 EUR", "40–60 EUR") or "" when none is set."""
@@ -103,15 +141,41 @@ class DesignBrief(BaseModel):
         return ""
 
 
-def _with_article(occasion: str) -> str:
-    return occasion if occasion.endswith("s") else f"a {occasion}"
+_OCCASION_PHRASES = {
+    "casual": "for everyday",
+    "office": "for work",
+    "beach": "for the beach",
+    "gym": "for the gym",
+    "ski": "for a ski trip",
+    "school": "for school",
+    "smart casual": "smart casual",
+    "hiking": "for hiking",
+    "running": "for running",
+    "formal": "for a formal event",
+    "holiday": "for a holiday",
+}
+
+
+def occasion_phrase(occasion: str) -> str:
+    """An occasion in a sentence: "for a wedding", "for work", "for everyday"."""
+    if occasion in _OCCASION_PHRASES:
+        return _OCCASION_PHRASES[occasion]
+    return f"for {occasion}" if occasion.endswith("s") else f"for a {occasion}"
 
 
 class Design(BaseModel):
-    """One rendered (or previewed) design: everything needed to render it again exactly."""
+    """One rendered (or previewed) design: everything needed to render it again exactly.
+
+    ``brief`` is the piece this design draws, with the variant's own choices filled in
+    (silhouette, neckline, sleeves, length, pattern); ``companions`` are the other pieces
+    of the outfit, drawn with it; ``caption`` says the variant in plain words
+    ("A-line midi, flutter sleeves, sage linen").
+    """
 
     id: str = Field(default_factory=lambda: new_id("d"))
     brief: DesignBrief
+    companions: list[DesignBrief] = Field(default_factory=list)
+    caption: str = ""
     prompt: str
     negative_prompt: str = ""
     seed: int
@@ -156,6 +220,8 @@ class ScoreBreakdown(BaseModel):
     price_alignment: float
     brand_score: float
     availability: float
+    attribute_match: float = 0.0
+    """The share of the shopper's shade and fabric words the product names ("sage", "linen")."""
     total: float
 
 

@@ -2,9 +2,9 @@
 
 Hard requirements: the atelier makes the design's category, takes its complexity,
 is within the radius of the shopper (or works remotely), its price range meets the
-budget and its lead time fits the deadline. Among those, a score weighs closeness,
-budget fit, rating and time to spare; each match keeps that breakdown and a
-one-line reason.
+budget (in the shop's currency) and its lead time fits the deadline. Among those, a
+score weighs closeness, budget fit, rating and time to spare; each match keeps that
+breakdown and a one-line reason.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from .classify import classify, within
 from .domain import Atelier, AtelierMatch, DesignBrief, MatchRequest
 from .geo import haversine_km
+from .money import CurrencyRates
 from .ports import Place
 
 WEIGHTS = {"closeness": 0.35, "budget": 0.25, "rating": 0.25, "time": 0.15}
@@ -101,17 +102,29 @@ def _reason(atelier: Atelier, request: MatchRequest, distance: float | None, nea
 
 
 def match_request(
-    brief: DesignBrief, radius_km: float, place: Place | None, zero_shot_category: str | None = None
+    brief: DesignBrief,
+    radius_km: float,
+    place: Place | None,
+    zero_shot_category: str | None = None,
+    rates: CurrencyRates | None = None,
 ) -> MatchRequest:
-    """The matching request of a brief: its category, complexity, place, budget and deadline."""
+    """The matching request of a brief: its category, complexity, place, budget and deadline.
+
+    With ``rates`` the budget is converted from ``brief.currency`` into the shop's currency
+    (``rates.base``, the ateliers' price ranges); raises ``UnknownCurrency`` when that
+    currency has no rate. Without them the amounts are taken as they are.
+    """
     classification = classify(brief, zero_shot_category)
+    low, high = brief.budget_min, brief.budget_max
+    if rates is not None:
+        low, high = rates.to_base(low, brief.currency), rates.to_base(high, brief.currency)
     return MatchRequest(
         category=classification.category,
         complexity=classification.complexity,
         latitude=place.latitude if place else None,
         longitude=place.longitude if place else None,
         radius_km=radius_km,
-        budget_min=brief.budget_min,
-        budget_max=brief.budget_max,
+        budget_min=low,
+        budget_max=high,
         deadline_days=brief.deadline_days,
     )

@@ -18,7 +18,6 @@ from pydantic import BaseModel, Field
 from .domain import (
     Atelier,
     Design,
-    DesignBrief,
     Lead,
     LeadStatus,
     MatchRequest,
@@ -27,30 +26,41 @@ from .domain import (
     UserProfile,
 )
 from .reply import Reply
+from .understanding.turn import TurnContext, TurnUpdate
 
 ProgressCallback = Callable[[str], None]
 """Receives a short progress line ("Rendering 2/4…") while slow work runs."""
 
 
 class SearchFilters(BaseModel):
-    """Hard filters applied inside the product index before ranking."""
+    """Hard filters applied inside the product index before ranking.
+
+    Prices are in the catalogue's currency; ``colours`` are the catalogue colours a product
+    may have, ``exclude_colours`` those it must not have (the shopper ruled them out).
+    """
 
     max_price: float | None = None
     min_price: float | None = None
     article_types: list[str] = Field(default_factory=list)
     colours: list[str] = Field(default_factory=list)
+    exclude_colours: list[str] = Field(default_factory=list)
     genders: list[str] = Field(default_factory=list)
     in_stock_only: bool = True
 
 
 class SearchQuery(BaseModel):
-    """A product search: free text, optional image, the brief's filters and how many hits."""
+    """A product search: free text, optional image, the brief's filters and how many hits.
+
+    The budget is in the catalogue's currency. ``prefer_terms`` are the shopper's own
+    words for a shade and a fabric ("sage", "linen"): products naming them rank first.
+    """
 
     text: str
     image_ref: str | None = None
     filters: SearchFilters = Field(default_factory=SearchFilters)
     budget_min: float | None = None
     budget_max: float | None = None
+    prefer_terms: list[str] = Field(default_factory=list)
     top_k: int = Field(default=5, ge=1, le=100)
 
 
@@ -63,9 +73,11 @@ class IndexHit:
 
 
 class BriefReader(Protocol):
-    """Turns a shopper's message into a brief update (only the fields it mentions are set)."""
+    """Reads what a shopper's message means for their outfit (``understanding.turn``)."""
 
-    def read(self, text: str, current: DesignBrief) -> DesignBrief: ...
+    def read(self, text: str, context: TurnContext) -> TurnUpdate:
+        """The intent, the pieces the message touches and the fields it sets on each."""
+        ...
 
 
 class RenderRefused(Exception):

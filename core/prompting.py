@@ -3,52 +3,62 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 
 from .domain import Design, DesignBrief, new_id, utc_now
+from .variants import caption, variant_briefs
 
 NEGATIVE_PROMPT = "text, watermark, logo, deformed hands, extra limbs, blurry, low quality, nsfw"
 
+_WEARERS = {"men": "a man", "women": "a woman", "boys": "a boy", "girls": "a girl"}
 
-def prompt_from_brief(brief: DesignBrief) -> str:
-    """A fashion-illustration prompt naming every attribute the brief sets."""
-    garment = (
-        " ".join(
-            w
-            for w in [*brief.colours, brief.fabric, brief.length, brief.silhouette, brief.garment]
-            if w
-        ).lower()
-        or "outfit"
-    )
-    details = []
-    if brief.sleeves:
-        details.append(f"{brief.sleeves} sleeves")
+
+def garment_words(brief: DesignBrief) -> str:
+    """The piece in a few words: "sage striped linen midi a-line dress"."""
+    colours = brief.shades or brief.colours
+    pattern = brief.pattern if brief.pattern != "plain" else None
+    words = [*colours, pattern, brief.fabric, brief.length, brief.silhouette, brief.garment]
+    return " ".join(w for w in words if w).lower() or "outfit"
+
+
+def prompt_from_brief(brief: DesignBrief, companions: Sequence[DesignBrief] = ()) -> str:
+    """A fashion-illustration prompt naming every attribute the brief (and its outfit) sets."""
+    details = [words for words in (brief.sleeve_words(), brief.neckline_words()) if words]
     details += brief.style_notes
-    wearer = {"men": "a man", "women": "a woman", "boys": "a boy", "girls": "a girl"}.get(
-        brief.gender or "", "a model"
-    )
-    prompt = f"fashion design illustration of {wearer} wearing a {garment}"
+    if brief.avoid_colours:
+        details.append("no " + " or ".join(c.lower() for c in brief.avoid_colours))
+    wearer = _WEARERS.get(brief.gender or "", "a child" if brief.age_group == "kids" else "a model")
+    prompt = f"fashion design illustration of {wearer} wearing a {garment_words(brief)}"
     if details:
         prompt += ", " + ", ".join(details)
+    if companions:
+        prompt += ", worn with " + " and ".join(garment_words(c) for c in companions)
     if brief.occasion:
         prompt += f", styled for {brief.occasion}"
     return prompt + ", full body, clean studio background, soft light, high detail"
 
 
 def designs_for_brief(
-    brief: DesignBrief, count: int, model: str, rng: random.Random | None = None
+    brief: DesignBrief,
+    count: int,
+    model: str,
+    companions: Sequence[DesignBrief] = (),
+    rng: random.Random | None = None,
 ) -> list[Design]:
-    """``count`` unrendered designs of one brief, each with its own recorded seed."""
+    """``count`` unrendered variants of one piece (worn with ``companions``), each with its
+    own open-dimension choices, caption and recorded seed."""
     rng = rng or random.Random()
-    prompt = prompt_from_brief(brief)
     return [
         Design(
-            brief=brief,
-            prompt=prompt,
+            brief=variant,
+            companions=list(companions),
+            caption=caption(variant),
+            prompt=prompt_from_brief(variant, companions),
             negative_prompt=NEGATIVE_PROMPT,
             seed=rng.randrange(2**31),
             model=model,
         )
-        for _ in range(count)
+        for variant in variant_briefs(brief, count, rng)
     ]
 
 

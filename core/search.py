@@ -39,7 +39,7 @@ class _Vectors:
 
 
 class ProductSearcher:
-    """Finds and ranks products for a query; hard filters never relax except colour.
+    """Finds and ranks products for a query; hard filters never relax.
 
     With an ``image_embedder`` and the ``images`` store its photos live in, it also
     searches by photo; without them a query with ``image_ref`` is refused.
@@ -71,29 +71,14 @@ class ProductSearcher:
     def search(self, query: SearchQuery) -> list[ProductHit]:
         """Top products for the query, best first; an empty list when nothing fits.
 
-        When the exact colour finds too few products, the colour filter alone is
-        dropped for a second pass whose hits follow the exact-colour ones: budget,
-        type, gender and stock always hold. Raises PhotoUnreadable for a photo that
-        cannot be opened, and ValueError for a photo when photo search is off.
+        Every filter holds, colour included: a shopper who asked for red is never shown
+        green dresses (the conversation offers an atelier instead). Raises PhotoUnreadable
+        for a photo that cannot be opened, and ValueError for a photo when photo search
+        is off.
         """
         vectors = self._vectors(query)
         limit = max(self._candidates, query.top_k)
-        hits = self._ranked(vectors, query.filters, limit, query)
-        if len(hits) < query.top_k and query.filters.colours:
-            relaxed = query.filters.model_copy(update={"colours": []})
-            shown = {hit.product.id for hit in hits}
-            wanted = " or ".join(colour.lower() for colour in query.filters.colours)
-            hits += [
-                hit.model_copy(
-                    update={
-                        "why": f"in {hit.product.colour.lower()}, as no more {wanted} ones "
-                        f"fit; {hit.why}"
-                    }
-                )
-                for hit in self._ranked(vectors, relaxed, limit, query)
-                if hit.product.id not in shown
-            ]
-        return hits[: query.top_k]
+        return self._ranked(vectors, query.filters, limit, query)[: query.top_k]
 
     def _vectors(self, query: SearchQuery) -> _Vectors:
         if not query.image_ref:
@@ -124,4 +109,11 @@ class ProductSearcher:
         candidates = [
             (products[hit.product_id], hit.cosine) for hit in raw if hit.product_id in products
         ]
-        return rank(candidates, self._weights, query.budget_min, query.budget_max, query.top_k)
+        return rank(
+            candidates,
+            self._weights,
+            query.budget_min,
+            query.budget_max,
+            query.top_k,
+            query.prefer_terms,
+        )

@@ -73,7 +73,9 @@ def runtime_from_settings(
     index = MilvusProductIndex(milvus, embedder, settings.data_dir, image_dimension)
     images = image_store_from_settings(settings)
     ranking = settings.ranking
-    weights = RankingWeights(ranking.alpha, ranking.beta, ranking.gamma, ranking.delta)
+    weights = RankingWeights(
+        ranking.alpha, ranking.beta, ranking.gamma, ranking.delta, ranking.epsilon
+    )
     return WorkerRuntime(
         renderer=renderer_from_settings(settings, images),
         images=images,

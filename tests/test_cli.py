@@ -66,13 +66,14 @@ def test_with_an_llm_configured_the_parser_is_its_fallback() -> None:
     from stylegenie.adapters.llm_reader import FallbackBriefReader
     from stylegenie.bots.wiring import brief_reader_for
     from stylegenie.config import Settings
-    from stylegenie.core.domain import DesignBrief
     from stylegenie.core.understanding.rules import RuleBasedBriefReader
+    from stylegenie.core.understanding.turn import TurnContext
 
     assert isinstance(brief_reader_for(Settings()), RuleBasedBriefReader)
     unreachable = Settings(llm={"model": "openai/none", "api_base": "http://127.0.0.1:9/v1",
                                 "api_key": "x", "timeout_s": 0.5, "retries": 0})
     reader = brief_reader_for(unreachable)
     assert isinstance(reader, FallbackBriefReader)
-    update = reader.read("red trainers under 60", DesignBrief())
-    assert (update.colours, update.budget_max) == (["Red"], 60)
+    update = reader.read("red trainers under 60", TurnContext())
+    [piece] = update.pieces
+    assert (update.intent, piece.brief.colours, piece.brief.budget_max) == ("new", ["Red"], 60)

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from stylegenie.core.conversation import texts
-from stylegenie.core.conversation.state import Incoming, MessageKind
+from stylegenie.core.conversation.state import ConversationState, Incoming, MessageKind
 from stylegenie.core.domain import LeadStatus
 from stylegenie.core.reply import Reply
 
@@ -31,6 +31,10 @@ class Shopper:
     def press(self, label: str) -> Reply:
         choice = next(c for c in self.last.choices if c.label == label)
         return self.press_id(choice.id)
+
+    def state(self) -> ConversationState:
+        """The chat's state as the engine saved it after the last turn."""
+        return ConversationState.model_validate(self.app.engine._services.sessions.load(self.key))
 
     def press_id(self, choice_id: str) -> Reply:
         self.last = self.app.engine.handle(
@@ -78,9 +82,9 @@ def test_refinements_edit_the_current_brief(make_app: Any) -> None:
     first_ids = [c.id for c in shopper.last.choices]
 
     shopper.send("make it green")
-    state = shopper.app.engine._services.sessions.load(shopper.key)
-    assert state["brief"]["colours"] == ["Green"]
-    assert state["brief"]["fabric"] == "linen" and state["brief"]["garment"]
+    brief = shopper.state().brief
+    assert brief.colours == ["Green"]
+    assert brief.fabric == "linen" and brief.garment
     assert [c.id for c in shopper.last.choices] != first_ids, "a colour change draws new designs"
 
     redrawn_ids = [c.id for c in shopper.last.choices]
@@ -169,8 +173,8 @@ def test_saved_designs_and_preferences_live_in_the_user_profile(make_app: Any) -
     shopper = Shopper(app)
     assert "size M" in shopper.send("/prefs size M, Paris").text
     shopper.send("navy blazer")
-    state = app.engine._services.sessions.load(shopper.key)
-    assert state["brief"]["size"] == "M" and state["brief"]["city"] == "Paris"
+    brief = shopper.state().brief
+    assert brief.size == "M" and brief.city == "Paris"
     shopper.press("Pick 1")
     assert shopper.press("Save").text == texts.SAVED
     assert shopper.send("/save").text == texts.ALREADY_SAVED

@@ -88,9 +88,11 @@ def test_typed_commands_and_state_reset() -> None:
     command = Incoming.from_text("/budget@StyleGenieBot 80")
     assert (command.kind, command.command, command.text) == (MessageKind.COMMAND, "budget", "80")
     assert Incoming.from_text("/").kind is MessageKind.TEXT
-    state = ConversationState(stage=Stage.PICKED, brief=DesignBrief(garment="tee"), turns=7)
+    state = ConversationState(stage=Stage.PICKED, pieces=[DesignBrief(garment="tee")], turns=7)
+    state.focus = 0
     state.reset()
-    assert state.stage is Stage.NEW and state.brief.garment is None and state.turns == 7
+    assert state.stage is Stage.NEW and not state.pieces and state.turns == 7
+    assert state.brief.garment is None
 
 
 def test_rank_builds_only_the_hits_asked_for_in_the_same_order() -> None:

@@ -12,14 +12,16 @@ from PIL import Image
 from stylegenie.adapters.feeds import FeedError, read_products
 from stylegenie.adapters.image_store import LocalImageStore
 from stylegenie.adapters.memory_stores import MemoryRateLimiter, MemorySessionStore
-from stylegenie.adapters.preview_renderer import PreviewCardRenderer
+from stylegenie.adapters.preview_renderer import LABEL, PreviewCardRenderer
 from stylegenie.adapters.redis_stores import RedisRateLimiter, RedisSessionStore
 from stylegenie.core.domain import Design, DesignBrief
 
 
-def design(seed: int) -> Design:
-    brief = DesignBrief(garment="dress", colours=["Green", "Cream"], fabric="linen")
-    return Design(brief=brief, prompt="p", seed=seed, model="preview-card")
+def design(seed: int, garment: str = "dress", category: str = "dress") -> Design:
+    brief = DesignBrief(
+        garment=garment, category=category, colours=["Green", "Cream"], fabric="linen"
+    )
+    return Design(brief=brief, caption="Linen dress", prompt="p", seed=seed, model="preview-card")
 
 
 def test_preview_cards_are_labelled_pngs_and_the_same_seed_gives_the_same_bytes() -> None:
@@ -32,7 +34,10 @@ def test_preview_cards_are_labelled_pngs_and_the_same_seed_gives_the_same_bytes(
     assert first == again and first != other
     image = Image.open(io.BytesIO(first))
     assert image.format == "PNG" and image.size == (128, 128)
-    assert image.getpixel((2, 2)) == (30, 30, 30), "the top band carries the PREVIEW label"
+    assert LABEL.startswith("SKETCH PREVIEW")
+    assert image.getpixel((2, 2)) == (30, 30, 30), "the top band carries the SKETCH label"
+    trousers = renderer.card(design(7, "trousers", "trousers"))
+    assert trousers != first, "each garment family is its own sketch"
     seen: list[tuple[int, int]] = []
     assert renderer.render(
         [design(7), design(8)], lambda done, total: seen.append((done, total))

@@ -115,6 +115,11 @@ def test_nearest_first_with_cosine_scores(readonly: MilvusProductIndex) -> None:
         (SearchFilters(article_types=["Dresses"]), {"p1"}),
         (SearchFilters(max_price=30, genders=["men"], colours=["Blue"]), {"p3"}),
         (SearchFilters(colours=["Green"]), set()),
+        (SearchFilters(exclude_colours=["Red"], in_stock_only=False), {"p3", "p4", "p5"}),
+        (SearchFilters(exclude_colours=["Navy Blue", "White"]), {"p1", "p3"}),
+        (SearchFilters(colours=["Red", "Blue"], exclude_colours=["Red"], in_stock_only=False),
+         {"p3"}),
+        (SearchFilters(exclude_colours=['Red"] or colour in ["Blue']), {"p1", "p3", "p4", "p5"}),
     ],
 )  # fmt: skip
 def test_filters(readonly: MilvusProductIndex, filters: SearchFilters, expected: set[str]) -> None:
@@ -203,6 +208,9 @@ def test_filter_expression_text() -> None:
         'price >= 20.0 and price <= 120.0 and article_type in ["Dresses"]'
         ' and colour in ["sage", "green"] and gender in ["women"]'
     )  # fmt: skip
+    assert filter_expression(SearchFilters(exclude_colours=["Black", 'Bright "Red"', "Black"])) == (
+        'colour not in ["Black", "Bright \\"Red\\""] and in_stock == true'
+    )
 
 
 def test_quote_escapes() -> None:

@@ -81,6 +81,7 @@ FILTERS = [
     SearchFilters(min_price=40, max_price=120, colours=["Red", "Navy Blue"]),
     SearchFilters(article_types=["Dresses", "Skirts"], genders=["women", "unisex"]),
     SearchFilters(colours=['no such "colour"']),
+    SearchFilters(exclude_colours=["Black", "White"], genders=["men", "women", "unisex"]),
 ]
 
 

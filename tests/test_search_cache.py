@@ -19,6 +19,7 @@ from stylegenie.adapters.search_cache import (
     MemorySearchCache,
     RedisSearchCache,
     SearchCache,
+    cache_key,
 )
 from stylegenie.core.domain import Design, Product, ProductHit, ScoreBreakdown
 from stylegenie.core.ports import ProgressCallback, SearchQuery
@@ -81,6 +82,21 @@ def test_a_second_identical_search_is_served_from_the_cache(
     assert inner.searches == 1 and first == second and second[0].product == TEE
     workers.search_products(query_from_text("black tee under 30"))
     assert inner.searches == 2
+
+
+def test_every_query_field_is_part_of_the_key() -> None:
+    """Searches that differ only in preferred words or excluded colours are cached apart."""
+    query = query_from_text("green dress")
+    variants = [
+        query,
+        query.model_copy(update={"prefer_terms": ["sage"]}),
+        query.model_copy(update={"prefer_terms": ["linen"]}),
+        query.model_copy(
+            update={"filters": query.filters.model_copy(update={"exclude_colours": ["Black"]})}
+        ),
+    ]
+    assert len({cache_key(variant, 1) for variant in variants}) == len(variants)
+    assert cache_key(query, 1) == cache_key(query_from_text("green dress"), 1)
 
 
 def test_an_ingest_invalidates_the_cache(catalog: PostgresCatalog, cache: SearchCache) -> None:

@@ -14,6 +14,7 @@ import pytest
 
 from stylegenie.bots.cli import build_parser
 from stylegenie.bots.commands.search import run_batch
+from stylegenie.core.money import CurrencyRates
 
 Capture = pytest.CaptureFixture[str]
 
@@ -109,6 +110,7 @@ def test_run_batch_reads_any_stream(make_app: object) -> None:
         io.StringIO('{"id": 1, "text": "white tee"}\n{"id": 2, "text": ""}\n'),
         2,
         out,
+        CurrencyRates.from_settings(app.settings),  # type: ignore[attr-defined]
     )
     answers = [json.loads(line) for line in out.getvalue().splitlines()]
     assert refused == 1 and [a["id"] for a in answers] == [1, 2]

@@ -29,20 +29,20 @@ DEV = ROOT.parent / "shared" / "data" / "eval" / "dev_queries.jsonl"
 # text => types | colours | genders | max price ("-" for none)
 CASES = """
 kicks for my boy in navy          => Casual Shoes,Sports Shoes | Navy Blue | boys | -
-crimson stilettos under 40        => Heels | Red | - | 40
+crimson stilettos under 40        => Heels | Red | men,women,unisex | 40
 grey trackies for dad             => Track Pants | Grey,Grey Melange | men,unisex | -
 a frock for my granddaughter      => Dresses | - | girls | -
 tees for the kids                 => Tshirts | - | boys,girls | -
 toddler sandals in white          => Sandals | White | boys,girls | -
-baby pink tee                     => Tshirts | Pink,Rose | - | -
+baby pink tee                     => Tshirts | Pink,Rose | men,women,unisex | -
 ladies tan handbag                => Handbags | Tan,Brown | women,unisex | -
 something for the lads in black   => - | Black | men,unisex | -
 gents' oxblood loafers            => Casual Shoes,Formal Shoes | Burgundy,Maroon | men,unisex | -
-a cream kurta set                 => Kurta Sets | Cream,Off White,Beige | - | -
-grey marl hoodie                  => Sweatshirts | Grey Melange,Grey | - | -
+a cream kurta set                 => Kurta Sets | Cream,Off White,Beige | men,women,unisex | -
+grey marl hoodie                  => Sweatshirts | Grey Melange,Grey | men,women,unisex | -
 unisex sunnies                    => Sunglasses | - | unisex | -
 casual shoes for my son, max 30   => Casual Shoes | - | boys | 30
-jeans between 20 and 50           => Jeans | - | - | 50
+jeans between 20 and 50           => Jeans | - | men,women,unisex | 50
 """
 
 
@@ -97,6 +97,70 @@ def test_query_from_brief_keeps_the_conversation_filters() -> None:
     assert query.filters.genders == ["men", "unisex"]
     assert query.filters.colours == ["Tan", "Brown"]
     assert query.top_k == 3
+
+
+ADULTS, KIDS = ["men", "women", "unisex"], ["boys", "girls"]
+
+
+@pytest.mark.parametrize(
+    ("gender", "age_group", "genders", "title"),
+    [
+        (None, None, ADULTS, "Blue Dress. Blue"),
+        (None, "adult", ADULTS, "Blue Dress. Blue"),
+        (None, "kids", KIDS, "Kids Blue Dress. boys girls Blue"),
+        ("unisex", None, ["unisex"], "Blue Dress. unisex Blue"),
+        ("unisex", "kids", KIDS, "Kids Blue Dress. boys girls Blue"),
+        ("men", None, ["men", "unisex"], "Men Blue Dress. men Blue"),
+        ("women", "adult", ["women", "unisex"], "Women Blue Dress. women Blue"),
+        ("men", "kids", ["boys"], "Boys Blue Dress. boys Blue"),
+        ("women", "kids", ["girls"], "Girls Blue Dress. girls Blue"),
+        ("boys", None, ["boys"], "Boys Blue Dress. boys Blue"),
+        ("girls", "kids", ["girls"], "Girls Blue Dress. girls Blue"),
+        ("girls", "adult", ["girls"], "Girls Blue Dress. girls Blue"),
+    ],
+)
+def test_the_gender_rule_keeps_children_and_adults_apart(
+    gender: str | None, age_group: str | None, genders: list[str], title: str
+) -> None:
+    """Nobody named: adults' items only; a child: boys' and girls' (or the one named)."""
+    brief = DesignBrief.model_validate(
+        {"garment": "dress", "colours": ["Blue"], "gender": gender, "age_group": age_group}
+    )
+    query = query_from_brief(brief)
+    assert query.filters.genders == genders
+    assert query.text == title
+
+
+@pytest.mark.parametrize(
+    ("text", "genders"),
+    [
+        ("a jacket for my 6 year old", KIDS),
+        ("a dress for a wedding guest", ADULTS),
+        ("tees for the kids", KIDS),
+        ("a dress for my daughter", ["girls"]),
+    ],
+)
+def test_a_child_is_searched_among_childrens_items(text: str, genders: list[str]) -> None:
+    assert query_from_text(text).filters.genders == genders
+
+
+def test_shades_and_fabric_are_preferred_and_ruled_out_colours_excluded() -> None:
+    """The family filters; the shopper's words rank; a ruled-out colour never shows."""
+    brief = DesignBrief(
+        garment="dress",
+        colours=["Green", "Black"],
+        shades=["sage", "black"],
+        avoid_colours=["Sea Green"],
+        fabric="linen",
+    )
+    query = query_from_brief(brief)
+    assert query.filters.colours == ["Green", "Black"]
+    assert query.filters.exclude_colours == ["Sea Green"]
+    assert query.prefer_terms == ["sage", "black", "linen"]
+    read = query_from_text("sage linen dress, anything but black")
+    assert read.filters.colours == ["Green", "Sea Green"]
+    assert read.filters.exclude_colours == ["Black"]
+    assert read.prefer_terms == ["sage", "linen"]
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from stylegenie.config import Settings
@@ -13,13 +14,20 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from ..terminal import TerminalChat
     from ..wiring import assemble
 
+    script: list[str] | None = None
+    if args.script:
+        try:
+            script = Path(args.script).read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as error:
+            print(f"stylegenie chat: can't read the script {args.script}: {error}", file=sys.stderr)
+            return 2
     app = assemble(settings)
     try:
-        chat = TerminalChat(app.engine, chat_key=f"terminal:{args.user}")
+        chat = TerminalChat(app.engine, chat_key=f"terminal:{args.user}", jsonl=args.jsonl)
         chat.receive_notifications(app.notifiers)
         app.run_lead_outbox()
-        if args.script:
-            chat.replay(Path(args.script).read_text(encoding="utf-8").splitlines())
+        if script is not None:
+            chat.replay(script)
         else:
             chat.interactive()
     finally:
@@ -32,4 +40,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     chat = commands.add_parser("chat", help="talk to StyleGenie in the terminal")
     chat.add_argument("--script", help="replay a conversation file and print the transcript")
     chat.add_argument("--user", default="local", help="who is chatting (keeps their saved designs)")
+    chat.add_argument(
+        "--jsonl",
+        action="store_true",
+        help="print one JSON object per turn (the outfit after it and the reply) for scoring",
+    )
     chat.set_defaults(run=run)

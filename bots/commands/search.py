@@ -29,6 +29,7 @@ from typing import Any, TextIO
 
 from stylegenie.config import Settings
 from stylegenie.core.domain import ProductHit
+from stylegenie.core.money import CurrencyRates, UnknownCurrency
 from stylegenie.core.ports import Workers
 from stylegenie.core.search_query import UnsearchableQuery, check_search_request, query_from_text
 
@@ -47,11 +48,13 @@ def _result(hit: ProductHit) -> dict[str, Any]:
 
 
 def _search(
-    workers: Workers, text: str, max_price: float | None, top: int
+    workers: Workers, text: str, max_price: float | None, top: int, rates: CurrencyRates
 ) -> tuple[list[ProductHit], float]:
-    """The hits of one query and its latency in ms (understanding, search, ranking, cache)."""
+    """The hits of one query and its latency in ms (understanding, search, ranking, cache).
+
+    A budget in another currency ("under $100") is converted with ``rates``."""
     start = time.perf_counter()
-    hits = workers.search_products(query_from_text(text, max_price, top))
+    hits = workers.search_products(query_from_text(text, max_price, top, rates))
     return hits, round((time.perf_counter() - start) * 1000, 2)
 
 
@@ -77,7 +80,9 @@ def _batch_lines(handle: TextIO) -> Iterator[tuple[Any, str, float | None] | dic
             yield ident, text, None if price is None else float(price)
 
 
-def run_batch(workers: Workers, handle: TextIO, top: int, out: TextIO) -> int:
+def run_batch(
+    workers: Workers, handle: TextIO, top: int, out: TextIO, rates: CurrencyRates
+) -> int:
     """Answer every line of a batch on ``out``; return how many lines were refused."""
     refused = 0
     for item in _batch_lines(handle):
@@ -86,9 +91,9 @@ def run_batch(workers: Workers, handle: TextIO, top: int, out: TextIO) -> int:
         else:
             ident, text, max_price = item
             try:
-                hits, latency = _search(workers, text, max_price, top)
+                hits, latency = _search(workers, text, max_price, top, rates)
                 answer = {"id": ident, "results": [_result(h) for h in hits], "latency_ms": latency}
-            except UnsearchableQuery as error:
+            except (UnsearchableQuery, UnknownCurrency) as error:
                 answer = {"id": ident, "error": str(error)}
         refused += "error" in answer
         out.write(json.dumps(answer) + "\n")
@@ -129,16 +134,21 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from ..wiring import assemble, workers_for
 
     app = assemble(settings)
+    rates = CurrencyRates.from_settings(settings)
     try:
         workers = workers_for(settings, app.catalog)
         if args.text is None:
             if args.batch == "-":
-                run_batch(workers, sys.stdin, args.top, sys.stdout)
+                run_batch(workers, sys.stdin, args.top, sys.stdout, rates)
             else:
                 with open(args.batch, encoding="utf-8", errors="replace") as handle:
-                    run_batch(workers, handle, args.top, sys.stdout)
+                    run_batch(workers, handle, args.top, sys.stdout, rates)
             return 0
-        hits, latency = _search(workers, args.text, args.max_price, args.top)
+        try:
+            hits, latency = _search(workers, args.text, args.max_price, args.top, rates)
+        except UnknownCurrency as error:
+            print(f"stylegenie search: {error}", file=sys.stderr)
+            return 2
     finally:
         app.close()
     _print_single(args.text, hits, latency, args.json)

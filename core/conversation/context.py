@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..leads import LeadDesk
+from ..money import CurrencyRates
 from ..ports import (
     AtelierRepo,
     BriefReader,
@@ -26,7 +27,8 @@ class EngineOptions:
     products_per_search: int = 4
     atelier_radius_km: float = 50.0
     max_message_chars: int = 2000
-    currency: str = "EUR"
+    rates: CurrencyRates = field(default_factory=lambda: CurrencyRates("EUR"))
+    """The shop's currency and exchange rates, to compare budgets in other currencies."""
 
 
 @dataclass

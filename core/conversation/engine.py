@@ -9,15 +9,18 @@ any conversation. Nothing here knows which platform the shopper is on.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 
 from pydantic import ValidationError
 
+from ..domain import DesignBrief
 from ..ports import ProgressCallback, RenderFailed, RenderRefused
 from ..reply import Reply
 from . import texts
 from .context import EngineOptions, EngineServices
 from .designing import DesignFlow
+from .outfit import apply_update
 from .profile import ProfileFlow
 from .shopping import ShoppingFlow
 from .state import ConversationState, Incoming, MessageKind
@@ -26,6 +29,9 @@ log = logging.getLogger(__name__)
 
 
 Handler = Callable[[str, ConversationState, str, ProgressCallback | None], Reply]
+
+_BARE_NUMBER = re.compile(r"\s*#?(\d{1,6})\s*[.)!]?\s*")
+"""A message that is only a number: a button's number, or a budget when one was asked for."""
 
 
 class ConversationEngine:
@@ -74,10 +80,15 @@ class ConversationEngine:
             self._services.sessions.save(chat_key, before)
             return Reply(text=texts.SOMETHING_WENT_WRONG.format(doing="answering that"))
         state.turns += 1
+        state.last_choices = [choice.id for choice in reply.choices]
         self._services.sessions.save(chat_key, state.model_dump(mode="json"))
         if reset:
             reply.text = texts.STATE_RESET + "\n\n" + reply.text
         return reply
+
+    def outfit(self, chat_key: str) -> list[DesignBrief]:
+        """The full brief of every piece the chat is designing (empty before any garment)."""
+        return self._load(chat_key)[0].outfit
 
     def _load(self, chat_key: str) -> tuple[ConversationState, bool]:
         raw = self._services.sessions.load(chat_key)
@@ -133,14 +144,59 @@ class ConversationEngine:
         if not text.strip():
             return Reply(text=texts.EMPTY_MESSAGE)
         note, text = self._clip(text)
-        if state.awaiting == "budget":
-            reply = self._designs.set_budget(chat_key, state, text, progress)
-        elif state.awaiting == "city":
-            reply = self._shopping.set_city(chat_key, state, text, progress)
-        else:
-            reply = self._designs.describe(chat_key, state, text, progress)
+        reply = self._read(chat_key, state, text, progress)
         reply.text = note + reply.text
         return reply
+
+    def _read(
+        self, chat_key: str, state: ConversationState, text: str, progress: ProgressCallback | None
+    ) -> Reply:
+        """A typed message: a button's number, an answer to the last question, or what the
+        reader makes of it (a description, a refinement, a request for ideas or products)."""
+        number = _BARE_NUMBER.fullmatch(text)
+        if number and state.awaiting != "budget":
+            return self._number(chat_key, state, int(number[1]), progress)
+        refusal = self._services.moderator.refusal(text)
+        if refusal:
+            return Reply(text=refusal)
+        update = self._services.brief_reader.read(text, state.context())
+        if state.awaiting == "budget" and update.budget_only():
+            return self._designs.set_budget(state, update)
+        if state.awaiting == "budget" and update.intent == "none":
+            return Reply(text=texts.BAD_BUDGET)
+        if state.awaiting == "city":
+            city = update.shopper.city or (text if update.intent == "none" else None)
+            if city:
+                return self._shopping.set_city(chat_key, state, city, progress)
+        state.awaiting = None
+        if update.intent in ("products", "ateliers", "suggest"):
+            apply_update(state, update)
+            if update.intent == "suggest":
+                return self._designs.ideas(state)
+            return self._commands[update.intent](chat_key, state, "", progress)
+        if update.intent == "none":
+            current = self._designs.current_choices(state)
+            text = texts.NOTHING_UNDERSTOOD if state.pieces else current.text
+            return Reply(text=text, choices=current.choices)
+        return self._designs.understood(chat_key, state, update, progress)
+
+    def _number(
+        self,
+        chat_key: str,
+        state: ConversationState,
+        number: int,
+        progress: ProgressCallback | None,
+    ) -> Reply:
+        """A bare number presses that button of the last reply; otherwise it is asked about."""
+        if 1 <= number <= len(state.last_choices):
+            return self._press(chat_key, state, state.last_choices[number - 1], progress)
+        if not state.last_choices:
+            return Reply(text=texts.NUMBER_UNCLEAR.format(number=number))
+        current = self._designs.current_choices(state)
+        return Reply(
+            text=texts.NO_SUCH_BUTTON.format(number=number, where=current.text),
+            choices=current.choices,
+        )
 
     def _press(
         self,
@@ -154,6 +210,10 @@ class ConversationEngine:
             return self._stale(state)
         if action == "lead" and argument not in state.atelier_ids:
             return self._stale(state)
+        if action == "idea":
+            if not argument.isdigit() or int(argument) >= len(state.suggestions):
+                return self._stale(state)
+            return self._read(chat_key, state, state.suggestions[int(argument)], progress)
         if action == "pick":
             return self._designs.pick(state, argument)
         if action == "vary":
@@ -183,7 +243,7 @@ class ConversationEngine:
     ) -> Reply:
         state.reset()
         if text.strip():
-            return self._designs.describe(chat_key, state, text, progress)
+            return self._read(chat_key, state, text, progress)
         return Reply(text=texts.GREETING)
 
     def _cancel(

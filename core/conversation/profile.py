@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from ..ports import ProgressCallback
 from ..reply import ImageRef, Reply
+from ..understanding.turn import TurnContext, set_fields
 from . import texts
 from .context import EngineServices
-from .designing import PREFERENCE_FIELDS, DesignFlow, mentioned
+from .designing import PREFERENCE_FIELDS, DesignFlow
 from .state import ConversationState
 
 MAX_SAVED_SHOWN = 10
@@ -63,12 +64,12 @@ class ProfileFlow:
         """/prefs shows preferences; /prefs with words sets size, city, gender or currency."""
         profile = self._services.users.get_user(chat_key)
         if text.strip():
-            update = self._services.brief_reader.read(text, profile.preferences)
-            chosen = mentioned(update) & set(PREFERENCE_FIELDS)
+            said = self._services.brief_reader.read(text, TurnContext()).first_brief()
+            chosen = set_fields(said) & set(PREFERENCE_FIELDS)
             if not chosen:
                 return Reply(text=texts.PREFS_EMPTY)
             profile.preferences = profile.preferences.model_copy(
-                update={name: getattr(update, name) for name in chosen}
+                update={name: getattr(said, name) for name in chosen}
             )
             self._services.users.save_user(profile)
             return Reply(text=texts.PREFS_SET.format(prefs=_describe(profile.preferences)))

@@ -8,13 +8,16 @@ from ..classify import CATEGORIES
 from ..domain import DesignBrief, MatchRequest, ProductHit
 from ..leads import atelier_card
 from ..matching import match_ateliers, match_request
+from ..money import UnknownCurrency
 from ..ports import Place, ProgressCallback
 from ..reply import Choice, ProductCard, Reply
 from ..search import PhotoUnreadable
 from ..search_query import query_from_brief
+from ..understanding.turn import TurnContext, set_fields
 from . import texts
+from .budgets import in_shop_currency
 from .context import EngineOptions, EngineServices
-from .designing import DesignFlow, mentioned
+from .designing import DesignFlow
 from .state import ConversationState
 
 log = logging.getLogger(__name__)
@@ -27,7 +30,7 @@ LOOK_FIELDS = frozenset(
 BUDGET_FIELDS = frozenset({"budget_min", "budget_max", "currency"})
 
 
-def _cards(hits: list[ProductHit]) -> list[ProductCard]:
+def _cards(hits: list[ProductHit], piece: str = "") -> list[ProductCard]:
     return [
         ProductCard(
             product_id=hit.product.id,
@@ -37,7 +40,7 @@ def _cards(hits: list[ProductHit]) -> list[ProductCard]:
             currency=hit.product.currency,
             url=hit.product.url,
             image_ref=hit.product.image_ref,
-            why=hit.why,
+            why=f"for the {piece}: {hit.why}" if piece else hit.why,
         )
         for hit in hits
     ]
@@ -56,24 +59,45 @@ class ShoppingFlow:
     def products(
         self, chat_key: str, state: ConversationState, text: str, progress: ProgressCallback | None
     ) -> Reply:
-        """Products that look like the design and fit the budget, best first."""
-        if not state.brief.garment:
+        """Products like each piece of the outfit, each within its own budget, best first.
+
+        A single piece shows ``products_per_search`` products; a look shows a few per piece.
+        """
+        if not state.pieces:
             return Reply(text=texts.NEED_DESIGN_FIRST)
         if progress:
             progress("Looking through the catalogue…")
-        query = query_from_brief(state.brief, self._options.products_per_search)
-        hits = self._services.workers.search_products(query)
-        budget = f", {state.brief.budget_text()}" if state.brief.budget_text() else ""
+        outfit = state.outfit
+        per_piece = self._options.products_per_search
+        if len(outfit) > 1:
+            per_piece = max(1, per_piece // 2)
+        cards: list[ProductCard] = []
+        unmatched: list[str] = []
+        try:
+            for brief in outfit:
+                query = query_from_brief(brief, per_piece, self._options.rates)
+                hits = self._services.workers.search_products(query)
+                cards += _cards(hits, brief.garment or "" if len(outfit) > 1 else "")
+                unmatched += [] if hits else [brief.garment or "outfit"]
+        except UnknownCurrency as error:
+            known = ", ".join(sorted(self._options.rates.rates))
+            return Reply(text=texts.CURRENCY_UNKNOWN.format(currency=error.currency, known=known))
         after = [
             Choice(id="ateliers", label="Find an atelier"),
             Choice(id="more", label="New designs"),
         ]
-        if not hits:
-            text = texts.NO_PRODUCTS.format(summary=state.brief.summary(), budget="")
+        brief = state.brief
+        if not cards:
+            text = texts.NO_PRODUCTS.format(summary=brief.summary(), budget="")
             return Reply(text=text, choices=after)
-        return Reply(
-            text=texts.PRODUCTS_FOUND.format(budget=budget), products=_cards(hits), choices=after
-        )
+        if len(outfit) > 1:
+            text = texts.LOOK_PRODUCTS_FOUND
+            if unmatched:
+                text += " " + texts.PIECES_UNMATCHED.format(pieces=" or the ".join(unmatched))
+            return Reply(text=text, products=cards, choices=after)
+        converted = in_shop_currency(self._options.rates, brief)
+        budget = f", {brief.budget_text()}{converted}" if brief.budget_text() else ""
+        return Reply(text=texts.PRODUCTS_FOUND.format(budget=budget), products=cards, choices=after)
 
     def photo(
         self, image_ref: str, caption: str, progress: ProgressCallback | None
@@ -85,12 +109,9 @@ class ShoppingFlow:
         words about the look join the photo in a hybrid search. None when photo search is
         not switched on, so the caller can fall back to the caption alone.
         """
-        brief = (
-            self._services.brief_reader.read(caption, DesignBrief()) if caption.strip() else None
-        )
-        brief = brief or DesignBrief()
-        query = query_from_brief(brief, self._options.products_per_search)
-        words = query.text if mentioned(brief) & LOOK_FIELDS else ""
+        brief = self._caption_brief(caption)
+        query = query_from_brief(brief, self._options.products_per_search, self._options.rates)
+        words = query.text if set_fields(brief) & LOOK_FIELDS else ""
         query = query.model_copy(update={"text": words, "image_ref": image_ref})
         if progress:
             progress("Looking for products like your photo…")
@@ -102,7 +123,7 @@ class ShoppingFlow:
         if hits is None:
             return None
         narrowed = f", {brief.budget_text()}" if brief.budget_text() else ""
-        if mentioned(brief) - BUDGET_FIELDS:
+        if set_fields(brief) - BUDGET_FIELDS:
             narrowed = f" ({brief.summary()})"
         if not hits:
             return Reply(text=texts.PHOTO_NO_PRODUCTS.format(narrowed=narrowed))
@@ -110,12 +131,18 @@ class ShoppingFlow:
             text=texts.PHOTO_PRODUCTS_FOUND.format(narrowed=narrowed), products=_cards(hits)
         )
 
+    def _caption_brief(self, caption: str) -> DesignBrief:
+        """A photo's caption read on its own: its first piece with the shopper's facts."""
+        if not caption.strip():
+            return DesignBrief()
+        return self._services.brief_reader.read(caption, TurnContext()).first_brief()
+
     def ateliers(
         self, chat_key: str, state: ConversationState, text: str, progress: ProgressCallback | None
     ) -> Reply:
         """Ateliers that make this kind of garment near the shopper; asks for the city once."""
         brief = state.brief
-        if not brief.garment:
+        if not state.pieces:
             return Reply(text=texts.NEED_DESIGN_FIRST)
         place = self._services.geocoder.locate(brief.city) if brief.city else None
         if place is None:
@@ -142,23 +169,27 @@ class ShoppingFlow:
         )
 
     def set_city(
-        self, chat_key: str, state: ConversationState, text: str, progress: ProgressCallback | None
+        self, chat_key: str, state: ConversationState, city: str, progress: ProgressCallback | None
     ) -> Reply:
         """The answer to "which city?": known cities continue to ateliers."""
-        update = self._services.brief_reader.read(text, state.brief)
-        place = self._services.geocoder.locate(update.city or text.strip())
+        place = self._services.geocoder.locate(city.strip())
         if place is None:
             return Reply(text=texts.UNKNOWN_CITY)
         state.awaiting = None
-        state.brief = state.brief.model_copy(update={"city": place.name})
+        state.shopper = state.shopper.model_copy(update={"city": place.name})
         return self.ateliers(chat_key, state, "", progress)
 
     def send_lead(self, chat_key: str, state: ConversationState, atelier_id: str) -> Reply:
-        """Send the picked design to the chosen atelier (stored first, then delivered)."""
+        """Send the picked design to the chosen atelier (stored first, then delivered).
+
+        The lead carries the brief as it is now (budget, city, refinements), never the one
+        the picture was drawn from.
+        """
         atelier = self._services.ateliers.get_atelier(atelier_id)
-        design = state.chosen or (state.designs[0] if state.designs else None)
-        if atelier is None or design is None:
+        picked = state.chosen or (state.designs[0] if state.designs else None)
+        if atelier is None or picked is None or not state.pieces:
             return Reply(text=texts.NEED_DESIGN_FIRST)
+        design = picked.model_copy(update={"brief": state.brief})
         place = self._services.geocoder.locate(state.brief.city) if state.brief.city else None
         request = self._match_request(state, place)
         handle = state.handle or chat_key
@@ -170,4 +201,6 @@ class ShoppingFlow:
         zero_shot = None
         if not state.brief.category and design is not None and design.image_ref:
             zero_shot = self._services.workers.zero_shot_category(design.image_ref, CATEGORIES)
-        return match_request(state.brief, self._options.atelier_radius_km, place, zero_shot)
+        return match_request(
+            state.brief, self._options.atelier_radius_km, place, zero_shot, self._options.rates
+        )

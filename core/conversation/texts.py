@@ -10,16 +10,35 @@ HELP = (
     "Here's what I can do:\n"
     '• Describe an outfit ("navy linen blazer for work, under 150") and I\'ll draw designs.\n'
     '• Refine by typing: "make it green", "longer sleeves", "under 80", "actually a jumpsuit".\n'
+    '• Build an outfit: "navy chinos and a white linen shirt", "also a bag to go with it", '
+    '"make the shirt light blue".\n'
+    '• Not sure? Ask "what do you suggest?"\n'
     "• /products — shops' items like your design  • /ateliers — makers near you\n"
     "• /save and /saved — keep designs  • /budget 80 — set a budget  • /prefs size M, Lisbon\n"
     "• /new — start over  • /cancel — drop the current request"
 )
 
-ASK_TO_DESCRIBE = "Tell me what you'd like to wear — a garment, colours, an occasion, a budget."
-ASK_GARMENT = "Got it{so_far}. What should it be — a dress, a shirt, trousers, trainers, a jacket…?"
+ASK_TO_DESCRIBE = (
+    "What would you like to wear? Tell me a garment, colours, an occasion or a budget "
+    "— or pick one of these ideas."
+)
+ASK_GARMENT = (
+    "Got it{so_far}. What should it be — a dress, a shirt, trousers, a jacket…? "
+    "Or pick one of these ideas."
+)
 NOTHING_UNDERSTOOD = (
     'I didn\'t catch a change there. You can say things like "make it green", '
-    '"under 80", "longer sleeves" or "actually a jumpsuit".'
+    '"under 80", "longer sleeves", "actually a jumpsuit" or "also a bag to go with it".'
+)
+IDEAS = "Here are a few ideas{for_what} — which one do you like? Or describe your own."
+NUMBER_UNCLEAR = (
+    'What should {number} mean? For a budget say "under {number}"; for a button, '
+    "press it (or type its number while it is on screen)."
+)
+NO_SUCH_BUTTON = "There's no button {number} on my last message. {where}"
+CURRENCY_UNKNOWN = (
+    "I can't convert {currency} yet, so I can't compare it with shop prices. "
+    "Tell me the budget in {known}."
 )
 EMPTY_MESSAGE = "That message was empty. " + ASK_TO_DESCRIBE
 TRUNCATED = "That's a long message — I read the first {limit} characters.\n"
@@ -51,17 +70,25 @@ SOMETHING_WENT_WRONG = (
 STATE_RESET = "I lost track of our earlier conversation, so let's start fresh. " + ASK_TO_DESCRIBE
 
 DESIGNS_READY = "Here are {count} designs for a {summary}. Pick one, or keep refining in words."
+LOOK_READY = (
+    "Here are {count} designs of your look: {pieces}. They vary the {focus}; "
+    "pick one, or refine any piece by name."
+)
+PIECE_ADDED = "Added to your look: {summary}. Here are {count} designs of it with the rest."
 DESIGNS_UPDATED = "Updated: {summary}. Here are fresh designs."
 VARIATIONS_READY = "Here are {count} variations of the design you picked."
 PICKED = "Lovely choice: {summary}. Shall I find products like it, or an atelier that can make it?"
 NO_BUDGET_HINT = ' (Tell me a budget any time, e.g. "under 80".)'
-BUDGET_SET = "Budget set: {budget}."
+BUDGET_SET = "Budget set: {budget}{converted}."
 ASK_BUDGET = 'What\'s your budget? For example "80", "under 120" or "between 40 and 60".'
 BAD_BUDGET = 'I need a budget as a positive number, like "80", "under 120" or "between 40 and 60".'
 DETAILS_SET = "Noted: {summary}."
+ALREADY_SO = "That's how it is already: {summary}. Tell me what to change."
 
 NEED_DESIGN_FIRST = "Let's design something first. " + ASK_TO_DESCRIBE
 PRODUCTS_FOUND = "Products like your design{budget}:"
+LOOK_PRODUCTS_FOUND = "Products for each piece of your look, each within its budget:"
+PIECES_UNMATCHED = "(Nothing in the catalogue fits the {pieces} yet: an atelier could make it.)"
 NO_PRODUCTS = (
     "Nothing in the catalogue fits {summary}{budget} right now. "
     "An atelier could make it for you — or change the budget or colour."

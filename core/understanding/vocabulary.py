@@ -119,8 +119,8 @@ jumpsuit|jumpsuits|boilersuit|dungarees|overalls = jumpsuit / Jumpsuit
 romper|rompers|playsuit|playsuits = jumpsuit / Rompers
 jacket|jackets|bomber|bomber jacket|puffer|puffer jacket|windbreaker = outerwear / Jackets
 rain jacket|raincoat|anorak = outerwear / Rain Jacket, Jackets; parka|parkas = outerwear / Jackets
-coat|coats|overcoat|peacoat|pea coat = outerwear / Jackets
-trench|trench coat|trenchcoat = trench coat / outerwear / Jackets
+coat|coats|overcoat|peacoat|pea coat|winter coat = outerwear / Jackets, Coats
+trench|trench coat|trenchcoat = trench coat / outerwear / Jackets, Coats
 blazer|blazers|sport coat|suit jacket = suit / Blazers
 waistcoat|waistcoats|gilet = suit / Waistcoat
 suit|suits|two-piece suit|three-piece suit|pantsuit|pant suit|trouser suit = suit / Suits, Blazers
@@ -138,7 +138,8 @@ running shoes|running trainers|sports shoes|gym shoes|tennis shoes = footwear / 
 shoes|shoe = footwear / Casual Shoes, Formal Shoes, Sports Shoes
 loafers|loafer|moccasins = footwear / Casual Shoes, Formal Shoes
 formal shoes|brogues|oxfords|oxford shoes|derbies|dress shoes = footwear / Formal Shoes
-boots|boot|ankle boots|chelsea boots|booties = footwear / Casual Shoes, Booties
+boots|boot|ankle boots|chelsea boots|booties = footwear / Casual Shoes, Booties, Boots
+football boots|soccer boots|football shoes|cleats = footwear / Sports Shoes
 heels|high heels|stilettos|stiletto|pumps|court shoes|wedges = footwear / Heels
 flats|ballet flats|ballerinas|ballet pumps|mules = footwear / Flats
 sandals|sandal|gladiators = footwear / Sandals
@@ -154,7 +155,7 @@ sunglasses|shades|sunnies|aviators|aviator|wayfarers|wayfarer = eyewear / Sungla
 watch|watches|wristwatch|smartwatch = watch / Watches; tie|ties|necktie|bow tie = accessory / Ties
 belt|belts = accessory / Belts; wallet|wallets|cardholder = accessory / Wallets
 cap|caps|baseball cap = accessory / Caps; beanie|beanies = accessory / Caps
-hat|hats|sun hat|bucket hat|fedora = accessory / Hat, Caps
+hat|hats|sun hat|bucket hat|fedora = accessory / Hat, Hats, Caps
 scarf|scarves|stole|stoles|shawl|muffler = accessory / Scarves, Stoles, Mufflers
 gloves = accessory / Gloves; socks|sock = accessory / Socks
 earrings|earring|studs|jhumkas|hoops|hoop earrings|danglers = jewellery / Earrings
@@ -253,7 +254,9 @@ casual|everyday|every day|daily wear|day to day|errands|weekend|lounging = casua
 formal|gala|formal event|black tie event|black tie wedding|black tie gala = formal
 black tie dress code|evening wear = formal; diwali|deepavali = diwali; christmas|xmas = christmas
 holiday|holidays|vacation|vacay|travel|trip|getaway|honeymoon|resort = holiday
-concert|gig = concert
+concert|gig = concert; evening|evening out|evening event = evening
+ski|skiing|ski trip|ski holiday|snowboarding|apres ski = ski
+smart casual = smart casual; uni|university|college|campus|school = school
 """,
     str,
 )
@@ -267,7 +270,8 @@ short sleeve|short sleeves|short sleeved|shorter sleeves|half sleeve|half sleeve
 long sleeve|long sleeves|long sleeved|longer sleeves|full sleeve|full sleeves = long
 three quarter|three quarter sleeves|3/4 sleeve|3/4 sleeves|elbow sleeves = three-quarter
 puff sleeve|puff sleeves|puffed sleeves|puffy sleeves|balloon sleeves = puff
-bell sleeve|bell sleeves|flutter sleeves = bell
+bell sleeve|bell sleeves = bell; flutter sleeve|flutter sleeves|flutter = flutter
+thin straps|straps|strappy dress = sleeveless
 """,
     str,
 )
@@ -305,6 +309,7 @@ oversized|oversize|over sized = oversized; flowy|flowing|floaty|drapey = flowy; 
 fitted|tailored|structured = fitted; straight|straight leg|straight cut = straight; pencil = pencil
 wide leg|palazzo|palazzos = wide-leg; flared|flare|bootcut|boot cut = flared
 fit and flare|skater = fit-and-flare; mermaid|fishtail = mermaid
+unstructured|unlined = relaxed; tapered|tapered leg = tapered; slip = slip
 """,
     str,
 )
@@ -325,26 +330,60 @@ granddaughter|stepdaughter|schoolgirl = girls; unisex|gender neutral|genderless|
 )
 """Gender and family words → catalogue gender."""
 
+AGE_GROUPS: dict[tuple[str, ...], str] = _table(
+    """
+kid|kids|kiddo|kiddos|child|children|childrens|toddler|toddlers|infant|little one = kids
+little ones|youngster|youngsters|tween|tweens|schoolkid|schoolkids|grandkid|grandkids = kids
+grandchild|grandchildren|teen|teens|teenage|teenager|teenagers = kids
+""",
+    str,
+)
+"""Words for a child whose gender is not said: boys' and girls' items, never adults'.
+("baby" is not one: "baby pink", "baby blue" are colours.)"""
+
 PRONOUNS: dict[tuple[str, ...], Gender] = _table("him|his|he = men\nher|hers|she = women", _gender)
 """Pronouns → gender, used only when no word of ``GENDERS`` is present."""
 
 STYLE_NOTES: dict[tuple[str, ...], str] = _table(
     """
 minimalist|minimal|minimalistic = minimalist; vintage|retro = vintage; boho|bohemian = boho
-embroidered|embroidery = embroidered; beaded = beaded; floral|florals|flowery = floral
-striped|stripes|stripy|pinstripe = striped; polka dot|polka dots|spotty = polka dot; preppy = preppy
-checked|checks|plaid|tartan|gingham = checked; pleated = pleated; v neck|vneck = v-neck
-sequin|sequins|sequined|sequinned|sparkly|glittery = sequinned; halter|halter neck = halter neck
-ruffle|ruffles|ruffled|frilly = ruffled; off shoulder|off the shoulder = off-shoulder
-backless|open back = backless; elegant|classy|chic = elegant; edgy|grunge = edgy; modest = modest
-streetwear = streetwear; sporty|athleisure = sporty; romantic = romantic; tie dye = tie-dye
-sustainable|eco friendly|recycled = sustainable; leopard|leopard print|animal print = animal print
+embroidered|embroidery = embroidered; beaded = beaded; preppy = preppy; pleated = pleated
+sequin|sequins|sequined|sequinned|sparkly|glittery = sequinned; belted|tie waist = belted
+ruffle|ruffles|ruffled|frilly = ruffled; slit|side slit|thigh slit|front slit = slit
+backless|open back = backless; quilted|padded = quilted; lined = lined; thermal = thermal
+elegant|classy|chic = elegant; edgy|grunge = edgy; modest = modest
+streetwear = streetwear; sporty|athleisure = sporty; romantic = romantic
+sustainable|eco friendly|recycled = sustainable; lightweight|light weight = lightweight
 pastel|pastels = pastel; high waisted|high waist = high-waisted; cut out|cutout = cut-out
 cosy|cozy = cosy; waterproof = waterproof
 """,
     str,
 )
 """Style words not covered by another table → a short note kept in ``style_notes``."""
+
+NECKLINES: dict[tuple[str, ...], str] = _table(
+    """
+v neck|vneck|v neckline = v-neck; deep v|plunging|plunge neck = plunging; scoop|scoop neck = scoop
+crew neck|crewneck|round neck = crew; square neck|square neckline = square; cowl|cowl neck = cowl
+halter|halter neck|halterneck = halter; off shoulder|off the shoulder|bardot = off-shoulder
+sweetheart|sweetheart neckline = sweetheart; boat neck|bateau = boat neck; collared = collared
+high neck|mock neck|funnel neck = high neck; one shoulder|asymmetric neckline = one-shoulder
+""",
+    str,
+)
+"""Neckline phrases → canonical neckline."""
+
+PATTERNS: dict[tuple[str, ...], str] = _table(
+    """
+floral|florals|flowery|flower print = floral; striped|stripes|stripy|pinstripe|breton = striped
+polka dot|polka dots|spotty|dotted = polka dot; checked|checks|plaid|tartan|gingham = checked
+leopard|leopard print|animal print|zebra print = animal print; tie dye = tie-dye
+paisley = paisley; geometric = geometric; camo|camouflage = camouflage; houndstooth = houndstooth
+plain|solid|solid colour|solid color = plain; graphic|graphic print|printed = graphic print
+""",
+    str,
+)
+"""Pattern phrases → canonical pattern."""
 
 IGNORED: frozenset[tuple[str, ...]] = frozenset(
     map(
@@ -353,7 +392,7 @@ IGNORED: frozenset[tuple[str, ...]] = frozenset(
             "on top|top notch|top quality|top rated|top brand|top brands|top pick|top picks|top 3"
             "|top 5|top 10|over the top|up to date|save the date|dress code|dress up|dress down"
             "|suit me|suits me|suit you|suits you|suit her|suit him|watch out|price cap|cap of"
-            "|cap at|lace up"
+            "|cap at|lace up|spending cap|spending limit|budget cap|my cap|cap is|price limit"
         ),
     )
 )
@@ -380,11 +419,22 @@ NEGATION_FILLERS: frozenset[str] = frozenset(
 )
 """Words that may stand between a negator and what it cancels ("not in a red")."""
 
+TYPO_EXEMPT: frozenset[str] = frozenset(
+    _split(
+        "dressed|dressing|dresser|shorter|shoot|shots|sports|block|blank|store|liner|stain|greet"
+    )
+)
+"""Words one letter away from a garment or colour that are words of their own, never typos."""
+
 CURRENCIES: dict[str, str] = {
     **dict.fromkeys(("$", "us$", "usd", "dollar", "dollars", "bucks"), "USD"),
     **dict.fromkeys(("€", "eur", "euro", "euros"), "EUR"),
     **dict.fromkeys(("£", "gbp", "pound", "pounds", "quid"), "GBP"),
     **dict.fromkeys(("₹", "inr", "rs", "rupee", "rupees"), "INR"),
+    **dict.fromkeys(("¥", "jpy", "yen"), "JPY"),
+    **dict.fromkeys(("chf", "franc", "francs"), "CHF"),
+    **dict.fromkeys(("cad", "c$", "ca$"), "CAD"),
+    **dict.fromkeys(("aud", "a$", "au$"), "AUD"),
 }
 """Currency symbols and words → ISO 4217 code."""
 

@@ -25,7 +25,7 @@ from stylegenie.core.conversation.context import EngineOptions, EngineServices
 from stylegenie.core.conversation.engine import ConversationEngine
 from stylegenie.core.leads import LeadDesk, LeadPolicy
 from stylegenie.core.money import CurrencyRates
-from stylegenie.core.ports import BriefReader, RateLimiter, SessionStore, Workers
+from stylegenie.core.ports import BriefReader, Geocoder, RateLimiter, SessionStore, Workers
 from stylegenie.core.understanding.rules import RuleBasedBriefReader
 from stylegenie.gpu_workers import runtime
 from stylegenie.gpu_workers.celery_app import configure_celery
@@ -62,9 +62,12 @@ class StyleGenie:
         self.database.close()
 
 
-def brief_reader_for(settings: Settings) -> BriefReader:
-    """The LLM with the rule-based parser as fallback, or the parser alone without a model."""
-    rules = RuleBasedBriefReader()
+def brief_reader_for(settings: Settings, geocoder: Geocoder | None = None) -> BriefReader:
+    """The LLM with the rule-based reader as fallback, or the reader alone without a model.
+
+    With a ``geocoder`` the rule-based reader knows every city it knows ("I'm in Denver").
+    """
+    rules = RuleBasedBriefReader(geocoder)
     if not settings.llm.model:
         return rules
     from stylegenie.adapters.llm_reader import FallbackBriefReader, LiteLLMBriefReader
@@ -134,7 +137,7 @@ def assemble(settings: Settings) -> StyleGenie:
     lead_desk = LeadDesk(leads, ateliers, notifiers, notifiers, lead_policy(settings))
     geocoder = GeonamesGeocoder()
     services = EngineServices(
-        brief_reader=brief_reader_for(settings),
+        brief_reader=brief_reader_for(settings, geocoder),
         workers=workers_for(settings, catalog),
         sessions=sessions,
         users=users,

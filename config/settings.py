@@ -29,7 +29,14 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_PREFIX = "STYLEGENIE_"
 
-DEFAULT_EXCHANGE_RATES = {"USD": 0.92, "GBP": 1.17, "INR": 0.011}
+DEFAULT_EXCHANGE_RATES = {
+    "USD": 0.92,
+    "GBP": 1.17,
+    "INR": 0.011,
+    "CAD": 0.66,
+    "AUD": 0.60,
+    "CHF": 1.05,
+}
 """Approximate euros per unit (2024–2025 levels): good enough to read a budget, not to bill."""
 
 

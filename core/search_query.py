@@ -88,11 +88,12 @@ SEASONS: dict[tuple[str, ...], str] = {
 
 OCCASION_USAGE: dict[str, str] = {
     **dict.fromkeys(("office", "interview", "formal", "funeral", "graduation"), "Formal"),
-    **dict.fromkeys(("gym", "running", "hiking", "ski"), "Sports"),
+    **dict.fromkeys(("gym", "running", "hiking", "ski", "cycling"), "Sports"),
     **dict.fromkeys(("party", "prom", "concert", "festival", "evening", "dinner"), "Party"),
     **dict.fromkeys(("diwali", "eid"), "Ethnic"),
     **dict.fromkeys(
-        ("casual", "smart casual", "brunch", "beach", "holiday", "date", "school"), "Casual"
+        ("casual", "smart casual", "brunch", "beach", "holiday", "date", "school", "christening"),
+        "Casual",
     ),
 }
 """The brief's occasion → the catalogue's usage, added to the embedded text (never a filter)."""
@@ -217,7 +218,7 @@ def _vector_text(brief: DesignBrief, *, season: str | None) -> str:
     """Text shaped like a product's: "Title. gender colour types, usage, season"."""
     colour = " ".join(brief.colours)
     garment = brief.garment or "outfit"
-    notes = [*brief.style_notes, brief.fabric, brief.length, brief.silhouette]
+    notes = [*brief.style_notes, brief.pattern, brief.fabric, brief.length, brief.silhouette]
     kids, gender = _for_any_child(brief), _search_gender(brief) or ""
     who = "Kids" if kids else _TITLE_GENDER.get(gender, "")
     title = " ".join(w for w in [who, *notes, colour, garment.title()] if w)

@@ -89,7 +89,7 @@ def test_settings_read_the_rates_from_the_environment(monkeypatch: pytest.Monkey
         ({"STYLEGENIE_EXCHANGE_RATES": '{"USD": -2}'}, "above 0"),
         ({"STYLEGENIE_EXCHANGE_RATES": '{"USD": NaN}'}, "above 0"),
         ({"STYLEGENIE_EXCHANGE_RATES": '{"USD": Infinity}'}, "above 0"),
-        ({"STYLEGENIE_CURRENCY": "CHF"}, "needs a rate"),
+        ({"STYLEGENIE_CURRENCY": "JPY"}, "needs a rate"),
     ],
 )
 def test_wrong_rates_stop_the_start(

@@ -122,3 +122,41 @@ def test_a_bare_number_is_a_budget_only_when_one_was_asked_for() -> None:
 )
 def test_intents_without_a_garment(text: str, intent: str) -> None:
     assert read(text, SHORTS).intent == intent
+
+
+class _Cities:
+    """A geocoder that knows two cities, as the GeoNames one knows thousands."""
+
+    def locate(self, city: str, country: str | None = None) -> object | None:
+        from stylegenie.core.ports import Place
+
+        known = {"denver": Place(name="Denver", country="US", latitude=39.7, longitude=-105.0)}
+        return known.get(city.lower())
+
+
+def test_a_city_after_im_in_is_any_city_the_geocoder_knows() -> None:
+    reader = RuleBasedBriefReader(_Cities())  # type: ignore[arg-type]
+    assert reader.read("a fleece jacket, i'm in Denver", TurnContext()).shopper.city == "Denver"
+    assert reader.read("I'm in a hurry, a red dress", TurnContext()).shopper.city is None
+    assert read("a fleece jacket, i'm in Denver").shopper.city is None, "no geocoder, no Denver"
+
+
+def test_what_the_shopper_wore_before_is_not_what_they_want() -> None:
+    update = read("last year i was in a hoodie like an idiot, so a navy fleece jacket")
+    assert [p.brief.garment for p in update.pieces] == ["jacket"]
+
+
+def test_hardware_colours_matching_pieces_and_budget_words() -> None:
+    (belt,) = read("a black belt with a silver buckle").pieces
+    assert belt.brief.colours == ["Black"] and "silver buckle" in belt.brief.style_notes
+    hoodie, joggers = read("a grey marl hoodie and matching joggers").pieces
+    assert joggers.brief.colours == hoodie.brief.colours == ["Grey Melange"]
+    (dress,) = read("tops 60", JEANS).pieces
+    assert dress.piece == 0 and dress.brief.budget_max == 60 and not dress.brief.garment
+
+
+def test_a_negated_list_and_a_colour_both_wanted_and_ruled_out() -> None:
+    (shoes,) = read("trainers, anything except pink or purple").pieces
+    assert shoes.brief.avoid_colours == ["Pink", "Purple"]
+    (dress,) = read("everyone wears pink but I look awful in pink, so a navy dress").pieces
+    assert dress.brief.colours == ["Navy Blue"] and dress.brief.avoid_colours == ["Pink"]

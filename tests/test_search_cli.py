@@ -107,7 +107,7 @@ def test_run_batch_reads_any_stream(make_app: object) -> None:
     out = io.StringIO()
     refused = run_batch(
         workers_for(app.settings, app.catalog),
-        io.StringIO('{"id": 1, "text": "white tee"}\n{"id": 2, "text": ""}\n'),
+        io.StringIO('{"id": 1, "text": "a tee"}\n{"id": 2, "text": ""}\n'),
         2,
         out,
         CurrencyRates.from_settings(app.settings),  # type: ignore[attr-defined]

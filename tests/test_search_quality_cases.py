@@ -35,7 +35,7 @@ a frock for my granddaughter      => Dresses | - | girls | -
 tees for the kids                 => Tshirts | - | boys,girls | -
 toddler sandals in white          => Sandals | White | boys,girls | -
 baby pink tee                     => Tshirts | Pink,Rose | men,women,unisex | -
-ladies tan handbag                => Handbags | Tan,Brown | women,unisex | -
+ladies tan handbag                => Handbags | Tan,Brown,Beige,Khaki | women,unisex | -
 something for the lads in black   => - | Black | men,unisex | -
 gents' oxblood loafers            => Casual Shoes,Formal Shoes | Burgundy,Maroon | men,unisex | -
 a cream kurta set                 => Kurta Sets | Cream,Off White,Beige | men,women,unisex | -
@@ -95,7 +95,7 @@ def test_query_from_brief_keeps_the_conversation_filters() -> None:
     brief = DesignBrief(garment="dress", article_types=["Dresses"], colours=["Tan"], gender="men")
     query = query_from_brief(brief, top_k=3)
     assert query.filters.genders == ["men", "unisex"]
-    assert query.filters.colours == ["Tan", "Brown"]
+    assert query.filters.colours == ["Tan", "Brown", "Beige", "Khaki"]
     assert query.top_k == 3
 
 

@@ -18,7 +18,7 @@ from ..domain import MAX_BUDGET
 from . import vocabulary as vocab
 from .patterns import alternation
 
-__all__ = ["APPROX_SPREAD", "blank_sizes_and_ages", "read_budget"]
+__all__ = ["APPROX_SPREAD", "blank_budget_words", "blank_sizes_and_ages", "read_budget"]
 
 APPROX_SPREAD = 0.2
 """An approximate budget ("around 100") becomes the range ±20% around it."""
@@ -32,7 +32,7 @@ ADULT_AGE = 16
 _LETTERS = alternation(vocab.LETTER_SIZES)
 _NUMERIC_SIZE = r"\d{1,2}(?:\.5)?"
 _END = r"(?![\w'&]|\.\w)"  # not inside a word, "M&S" or "L.A."
-_WEARER = r"i'?m|i\s+am|wear|in|(?:s?he|they)(?:'s|'re|\s+is|\s+are)|takes?|needs?"
+_WEARER = r"i'?m|i\s+am|wears?|wearing|in|(?:s?he|they)(?:'s|'re|\s+is|\s+are)|takes?|needs?"
 _SIZE_PATTERNS = tuple(
     re.compile(pattern, re.IGNORECASE)
     for pattern in (
@@ -40,6 +40,7 @@ _SIZE_PATTERNS = tuple(
         rf"(?P<value>{_NUMERIC_SIZE}|{_LETTERS}){_END}",
         rf"\b(?P<region>uk|eu|(?-i:US))\s?(?:size\s?)?(?P<value>{_NUMERIC_SIZE}){_END}",
         rf"\b(?:{_WEARER})\s+(?:an?\s+)?(?P<value>{_LETTERS}){_END}",
+        rf"\b(?:{_WEARER})\s+an?\s+(?P<value>{_NUMERIC_SIZE}){_END}(?!\s*(?:years?|yrs?|yo|months?))",
         rf"\b(?P<value>{_LETTERS})\s+size\b",
         rf"(?<![\w'&.-])(?P<value>xxs|xs|xl|xxl|xxxl|2xl|3xl|extra[\s-]small|extra[\s-]large"
         rf"|x[\s-]large|xx[\s-]large|(?-i:[SML])){_END}",
@@ -48,7 +49,9 @@ _SIZE_PATTERNS = tuple(
 )
 _AGE = re.compile(
     r"\b(?P<years>\d{1,2})\s*(?:[-–]\s*\d{1,2}\s*)?[-\s]?(?P<unit>years?|yrs?|yo|y/o|months?)"
-    r"(?:[-\s]olds?)?\b|\b(?:aged?|ages|turning|turns|turned)\s+(?P<turning>\d{1,2})\b",
+    r"(?:[-\s]olds?)?\b|\b(?:aged?|ages|turning|turns|turned|(?:s?he|they)(?:'s|'re|\s+is"
+    r"|\s+are))\s+(?P<turning>\d{1,2})\b(?![.,]?\d|\s*(?:%|cm|kg|[£$€₹]|euros?|pounds?|dollars?"
+    r"|quid|bucks|rupees?))",
     re.IGNORECASE,
 )
 
@@ -80,6 +83,15 @@ def blank_sizes_and_ages(text: str) -> tuple[str, str | None, bool | None]:
 
 # --- budget -----------------------------------------------------------------------------------
 
+_BUDGET_WORDS = re.compile(r"(?<=\d)\s*tops\b|\btops(?=\s*(?:of\s+)?[£$€₹]?\s*\d)", re.IGNORECASE)
+"""Words of a budget that are also garment words: "60 tops" is a maximum, not tops."""
+
+
+def blank_budget_words(text: str) -> str:
+    """The text with budget words that are also garments ("tops 60") blanked out."""
+    return _BUDGET_WORDS.sub(lambda m: " " * len(m.group()), text)
+
+
 # The budget's grammar: cue words before or after an amount, and units that mean "not money".
 _MAX_CUES = (
     "under|below|less than|max|maximum|up to|upto|no more than|not more than|nothing over"
@@ -88,7 +100,7 @@ _MAX_CUES = (
     "|pricier than|more expensive than|dearer than|can't go above|cannot go above|can't go over"
     "|cannot go over|can't spend more than|won't spend more than|spending more than"
     "|spend more than|pay more than|paying more than|pay up to|keep it below|keep it under"
-    "|not above|not exceeding|no higher than|no pricier than|tops of|a maximum of|a max of"
+    "|not above|not exceeding|no higher than|no pricier than|tops|a maximum of|a max of"
 )
 _MIN_CUES = (
     "from|at least|over|above|more than|min|minimum|starting at|starting from|no less than"
@@ -98,6 +110,8 @@ _APPROX_CUES = "around|about|roughly|approximately|approx|circa|~|something like
 _MAX_SUFFIXES = (
     "max|maximum|tops|or less|or under|or below|at most|limit|budget|at the very most|at the most"
     "|or cheaper|and under|and below|max budget|is my limit|is my max|is the limit"
+    "|is my absolute limit|is my hard limit|is my absolute max|is my budget|is the most"
+    "|is all i have|is all i can spend|each max|per piece max|max each|only|and no more"
 )
 _MIN_SUFFIXES = "+|or more|or above|and up|and above|minimum|min"
 _APPROX_SUFFIXES = "ish|or so"
@@ -176,7 +190,7 @@ def _cue(text: str, match: re.Match[str]) -> str | None:
     if match["ish"]:
         return "approx"
     before = _CUE_BEFORE.search(text[max(0, match.start() - 40) : match.start()])
-    found = before or _CUE_AFTER.search(text[match.end() : match.end() + 20])
+    found = before or _CUE_AFTER.search(text[match.end() : match.end() + 30])
     return found.lastgroup if found else None
 
 

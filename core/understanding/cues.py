@@ -53,11 +53,12 @@ ADD = _cue(
 CHANGE = _cue(
     r"\bactually\b|\binstead\b|\brather\b|\bon second thought\b|\bchanged my mind\b",
     r"\bmake (?:it|that|this|them|those) (?:an?\s+)?",
-    r"\b(?:swap|switch|change) (?:it|that|this|them)?\s*(?:to|for|into)\b",
+    r"\b(?:swap|switch|change|replace|trade)\b",
     r"^\W*(?:hmm+\W+)?(?:no|nah|nope|wait)\s*[,.!—–-]|^\W*(?:hmm+|no wait|oh wait)\b",
     r"\bturn (?:it|that) into\b",
 )
 EVERY_PIECE = _cue(
     r"\b(?:each|every|all)(?: one| of them| of those| pieces?| items?)?\b",
+    r"\bper (?:piece|item|thing)\b|\bapiece\b|\bany of them\b|\ball of it\b",
     r"\bboth\b|\bthe whole (?:outfit|look)\b|\beverything\b",
 )

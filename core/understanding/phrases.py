@@ -115,6 +115,17 @@ def _negated(words: list[str], clauses: list[int], start: int) -> bool:
     return False
 
 
+def _listed_after_negated(
+    found: list[Mention], words: list[str], clauses: list[int], start: int
+) -> bool:
+    """Whether the phrase at ``start`` continues a negated list ("except pink or purple")."""
+    if not found or not found[-1].negated:
+        return False
+    between = words[found[-1].end : start]
+    same_clause = clauses[found[-1].start] == clauses[start]
+    return same_clause and len(between) == 1 and between[0] in ("or", "and", "nor")
+
+
 def _one_edit_apart(a: str, b: str) -> bool:
     """Whether one insertion, deletion, substitution or swap of neighbours turns a into b."""
     if abs(len(a) - len(b)) > 1 or a == b:
@@ -154,7 +165,9 @@ def scan(text: str) -> Scan:
             if meanings is None and size == 1:
                 meanings = list(_typo_meanings(words[i])) or None
             if meanings is not None:
-                negated = _negated(words, clauses, i)
+                negated = _negated(words, clauses, i) or _listed_after_negated(
+                    found, words, clauses, i
+                )
                 phrase = " ".join(words[i : i + size])
                 found += [Mention(k, v, i, i + size, negated, phrase) for k, v in meanings]
                 i += size

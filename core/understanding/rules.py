@@ -24,14 +24,16 @@ one.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from ..domain import DesignBrief
 from ..geo import find_city
+from ..ports import Geocoder
 from . import cues
 from . import vocabulary as vocab
-from .amounts import blank_sizes_and_ages, read_budget
+from .amounts import blank_budget_words, blank_sizes_and_ages, read_budget
 from .phrases import Mention, Scan, scan
 from .turn import Intent, PieceUpdate, TurnContext, TurnUpdate
 
@@ -40,6 +42,13 @@ __all__ = ["MAX_CHARS", "RuleBasedBriefReader", "read_brief"]
 MAX_CHARS = 4000
 """Only this many leading characters of a message are read; the rest is ignored."""
 
+_CITY_CUE = re.compile(
+    r"\b(?:i'?m|i am|we'?re|we are|i live|we live|living|based|located|staying|moving|moved)"
+    r"\s+(?:in|to|near|at|from|out of)\s+"
+    r"(?P<place>[^\W\d_][\w'-]+(?:\s+[^\W\d_][\w'-]+){0,2})",
+    re.IGNORECASE,
+)
+_NOT_PLACES = frozenset({"a", "an", "the", "my", "our", "this", "that", "love", "need", "search"})
 _CHILD_GENDER = {"men": "boys", "women": "girls"}
 _SEPARATORS = frozenset({"and", "plus", "with", "or"})
 _PIECE_FIELDS = ("fabric", "sleeves", "length", "silhouette", "neckline", "pattern")
@@ -55,10 +64,14 @@ class _Segment:
 
 
 def _garments(found: Scan) -> list[tuple[vocab.Garment, int, int]]:
-    """The garments named (not negated), adjacent ones joined ("crossbody bag" is one bag)."""
+    """The garments wished for, adjacent ones joined ("crossbody bag" is one bag): not the
+    negated ones, nor those told as the past ("last year I was in a hoodie")."""
+    past = {found.clauses[i] for i, word in enumerate(found.words) if word in vocab.PAST_WORDS}
     joined: list[tuple[vocab.Garment, int, int]] = []
     for m in found.mentions:
         if m.kind != "garment" or m.negated or not isinstance(m.value, vocab.Garment):
+            continue
+        if found.clauses[m.start] in past:
             continue
         if joined and joined[-1][2] == m.start:
             head, start, _ = joined[-1]
@@ -86,6 +99,23 @@ def _segments(found: Scan, garments: list[tuple[vocab.Garment, int, int]]) -> li
         segments.append(_Segment(garment, start, split))
         start = split
     return segments
+
+
+def _with_details(found: Scan) -> Scan:
+    """Colours of hardware ("a silver buckle", "gold zips") become style notes, not colours."""
+    mentions = []
+    for m in found.mentions:
+        after = found.words[m.end] if m.end < len(found.words) else ""
+        if m.kind == "colour" and after in vocab.HARDWARE:
+            m = Mention("style", f"{m.words} {after}", m.start, m.end + 1, m.negated, m.words)
+        mentions.append(m)
+    return Scan(found.words, found.clauses, mentions)
+
+
+def _matches(found: Scan, segment: _Segment) -> bool:
+    """Whether the segment asks for a piece "matching" the one it goes with."""
+    text = " ".join(found.words[segment.start : segment.end])
+    return any(f" {phrase} " in f" {text} " for phrase in vocab.MATCHING)
 
 
 def _step_length(current: str | None, step: int) -> str:
@@ -122,9 +152,10 @@ def _piece_fields(mentions: list[Mention], current: DesignBrief | None) -> dict[
     step = fields.pop("step", None)
     if step is not None and "length" not in fields:
         fields["length"] = _step_length(current.length if current else None, step)
-    if colours:
-        fields["colours"] = colours
-    if shades:
+    wanted = [c for c in colours if c not in avoid]  # "pink, but I look awful in pink"
+    if wanted:
+        fields["colours"] = wanted
+    if shades := [s for s, c in zip(shades, colours, strict=False) if c in wanted]:
         fields["shades"] = shades
     if avoid:
         fields["avoid_colours"] = avoid
@@ -139,6 +170,24 @@ def _garment_fields(garment: vocab.Garment) -> dict[str, Any]:
         "category": garment.category,
         "article_types": list(garment.article_types),
     }
+
+
+def _city(folded: str, geocoder: Geocoder | None) -> str | None:
+    """The city named: from the built-in table anywhere, or any city the geocoder knows
+    after "I'm in", "I live in", "based in"... ("I'm in Denver")."""
+    if city := find_city(folded):
+        return city.name
+    if geocoder is None:
+        return None
+    for cue in _CITY_CUE.finditer(folded):
+        words = cue["place"].split()
+        if words[0].lower() in _NOT_PLACES:
+            continue
+        for size in range(len(words), 0, -1):
+            name = " ".join(words[:size])
+            if not scan(name).mentions and (place := geocoder.locate(name)):
+                return place.name
+    return None
 
 
 def _shopper_facts(
@@ -157,16 +206,15 @@ def _shopper_facts(
         focused = context.focused
         for_kids = kids or (focused is not None and focused.age_group == "kids")
         gender = _CHILD_GENDER.get(str(first["pronoun"])) if for_kids else first["pronoun"]
-    elif gender in ("men", "women") or child is False:
+    elif (gender in ("men", "women") or child is False) and not kids:
         fields["age_group"] = "adult"
-    if gender:
-        fields["gender"] = gender
     if kids:
         fields["age_group"] = "kids"
+        gender = _CHILD_GENDER.get(str(gender), gender)  # "my lad, he's 10"
+    if gender:
+        fields["gender"] = gender
     if size:
         fields["size"] = size
-    if city := find_city(folded):
-        fields["city"] = city.name
     return DesignBrief(**fields)
 
 
@@ -195,16 +243,23 @@ def _intent_without_garment(lower: str, has_fields: bool) -> Intent:
 class RuleBasedBriefReader:
     """Reads a ``TurnUpdate`` with tables and regular expressions (a ``BriefReader``).
 
-    Stateless and thread-safe; the embedded default and the fallback of the LLM reader.
+    Thread-safe; the embedded default and the fallback of the LLM reader. With a
+    ``geocoder`` it knows every city the geocoder knows when the shopper says where they
+    are; without one, the cities of ``core.geo``'s table.
     """
+
+    def __init__(self, geocoder: Geocoder | None = None) -> None:
+        self._geocoder = geocoder
 
     def read(self, text: str, context: TurnContext) -> TurnUpdate:
         """What the message means for the outfit in ``context``."""
         folded = vocab.fold(text[:MAX_CHARS])
         lower = folded.lower()
         masked, size, child = blank_sizes_and_ages(folded)
-        found = scan(masked)
+        found = _with_details(scan(blank_budget_words(masked)))
         shopper = _shopper_facts(found, folded, size, child, context)
+        if city := _city(folded, self._geocoder):
+            shopper = shopper.model_copy(update={"city": city})
         shared: dict[str, Any] = read_budget(masked, bare_number=context.question == "budget")
         occasion = next(
             (m.value for m in found.mentions if m.kind == "occasion" and not m.negated), None
@@ -214,11 +269,15 @@ class RuleBasedBriefReader:
         garments = _garments(found)
         if not garments:
             return self._refinement(found, lower, context, shared, shopper)
-        pieces = []
+        pieces: list[PieceUpdate] = []
         for segment in _segments(found, garments):
             target = _matching_piece(segment.garment, context)
             current = context.outfit[target] if target is not None else None
             fields = _piece_fields(found.within(segment.start, segment.end), current)
+            if "colours" not in fields and _matches(found, segment):
+                goes_with = pieces[-1].brief if pieces else context.focused
+                if goes_with is not None and goes_with.colours:
+                    fields.update(colours=goes_with.colours, shades=goes_with.shades)
             brief = DesignBrief(**_garment_fields(segment.garment), **fields, **shared)
             pieces.append(PieceUpdate(piece=target, brief=brief))
         return TurnUpdate(

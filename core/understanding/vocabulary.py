@@ -142,7 +142,9 @@ boots|boot|ankle boots|chelsea boots|booties = footwear / Casual Shoes, Booties,
 football boots|soccer boots|football shoes|cleats = footwear / Sports Shoes
 heels|high heels|stilettos|stiletto|pumps|court shoes|wedges = footwear / Heels
 flats|ballet flats|ballerinas|ballet pumps|mules = footwear / Flats
-sandals|sandal|gladiators = footwear / Sandals
+sandals|sandal|sandles|sandle|gladiators = footwear / Sandals
+juttis|jutti|mojari|mojaris|kolhapuris|kolhapuri = footwear / Flats, Sandals
+wellies|wellington boots|wellingtons|rain boots|gumboots = footwear / Boots, Casual Shoes, Booties
 sports sandals|sport sandals|hiking sandals|floaters = footwear / Sports Sandals
 flip flops|flip flop|flipflops|slippers|chappals = footwear / Flip Flops
 slides|sliders = footwear / Flip Flops, Sandals; casual shoes|canvas shoes = footwear / Casual Shoes
@@ -150,6 +152,7 @@ handbag|handbags|purse|purses|bag|bags|tote|tote bag|shoulder bag|crossbody = ba
 clutch|clutches|clutch bag|evening bag = bag / Clutches; backpack|backpacks = bag / Backpacks
 rucksack|rucksacks = bag / Rucksacks, Backpacks; laptop bag = bag / Laptop Bag
 duffel bag|duffel|duffle bag|gym bag = bag / Duffel Bag
+school bag|schoolbag|book bag|bookbag|satchel bag = bag / Backpacks, Rucksacks
 glasses|specs|spectacles|eyeglasses|frames = eyewear / Sunglasses
 sunglasses|shades|sunnies|aviators|aviator|wayfarers|wayfarer = eyewear / Sunglasses
 watch|watches|wristwatch|smartwatch = watch / Watches; tie|ties|necktie|bow tie = accessory / Ties
@@ -165,6 +168,7 @@ cufflinks|cuff links = accessory / Cufflinks; messenger bag|sling bag|satchel = 
 swimsuit|swimsuits|swimwear|bathing suit|swimming costume|swim trunks = swimwear / Swimwear
 bikini|bikinis = swimwear / Swimwear; nightdress|nightie|nightgown|nighty = nightwear / Nightdress
 pyjamas|pajamas|pjs|night suit|loungewear = nightwear / Night suits, Lounge Pants
+pyjama|pajama|pyjama set|pajama set|pj set = nightwear / Night suits, Lounge Pants
 robe|bathrobe|dressing gown = nightwear / Robe, Bath Robe
 lingerie = innerwear / Bra, Briefs; bra|bras|bralette = innerwear / Bra
 underwear|briefs|knickers|panties|boxers = innerwear / Briefs, Boxers
@@ -198,6 +202,7 @@ rust|terracotta = Rust; tan|camel|caramel|toffee = Tan; khaki = Khaki; taupe|mus
 brown|chocolate|chocolate brown|dark brown|espresso|chestnut|walnut|mocha|coffee = Brown
 gold|golden|rose gold = Gold; silver|silvery|platinum = Silver; bronze = Bronze; copper = Copper
 metallic = Metallic; melange|grey melange|gray melange|grey marl|marl = Grey Melange
+dark wash|indigo wash|rinse wash|raw denim = Navy Blue; light wash|mid wash|stonewash = Blue
 multicolour|multicolor|multicoloured|multicolored|multi colour|multi color|rainbow = Multi
 """,
     str,
@@ -208,7 +213,8 @@ COLOUR_FAMILIES: dict[str, tuple[str, ...]] = {
     "Off White": ("Off White", "Cream"), "Cream": ("Cream", "Off White", "Beige"),
     "Grey": ("Grey", "Grey Melange"), "Grey Melange": ("Grey Melange", "Grey"),
     "Charcoal": ("Charcoal", "Grey"), "Brown": ("Brown", "Coffee Brown", "Mushroom Brown"),
-    "Tan": ("Tan", "Brown"), "Khaki": ("Khaki", "Beige"), "Mustard": ("Mustard", "Yellow"),
+    "Tan": ("Tan", "Brown", "Beige", "Khaki"), "Khaki": ("Khaki", "Beige"),
+    "Mustard": ("Mustard", "Yellow"),
     "Maroon": ("Maroon", "Burgundy"), "Burgundy": ("Burgundy", "Maroon"),
     "Green": ("Green", "Sea Green"), "Pink": ("Pink", "Rose"), "Lavender": ("Lavender", "Purple"),
     "Nude": ("Nude", "Skin"), "Silver": ("Silver", "Steel"), "Magenta": ("Magenta", "Pink"),
@@ -230,7 +236,8 @@ velvet|suede|leather|wool|knit
 woollen|woolen|merino|wool blend = wool; silky|raw silk = silk; sateen = satin; velour = velvet
 faux leather|vegan leather|pu leather|pleather = faux leather; knitted|chunky knit = knit
 rayon = viscose; lacy = lace; poly = polyester; lycra|spandex|elastane|stretchy = stretch
-organic cotton = cotton
+organic cotton|brushed cotton = cotton; pashmina = pashmina; lambswool|lambs wool = wool
+straw|raffia|rattan|wicker = straw; jute = jute; patent|patent leather = leather
 """,
     str,
 )
@@ -238,10 +245,13 @@ organic cotton = cotton
 
 OCCASIONS: dict[tuple[str, ...], str] = _table(
     """
-wedding|weddings|wedding guest|reception|sangeet|mehndi|engagement = wedding; dinner = dinner
+wedding|weddings|wedding guest|reception|sangeet|mehndi|mehendi|haldi|engagement = wedding
+ dinner = dinner
 bride|bridal|bridesmaid|bridesmaids|groom|groomsman|groomsmen = wedding; prom|homecoming = prom
 garden wedding|outdoor wedding = garden wedding; beach wedding = beach wedding; brunch = brunch
-party|parties|birthday|birthday party|cocktail|cocktail party|night out|clubbing = party; eid = eid
+party|parties|birthday|birthday party|cocktail|cocktails|cocktail party|drinks = party
+hen do|hen party|hen night|bachelorette|stag do|stag party|bachelor party = party
+night out|clubbing = party; eid = eid
 girls night|girls night out|pool party|holiday party|christmas party|office party = party
 dinner party|new year's eve = party; interview|interviews|job interview = interview
 office|for work|to work|at work|workwear|work wear|work outfit|work clothes = office
@@ -254,7 +264,9 @@ casual|everyday|every day|daily wear|day to day|errands|weekend|lounging = casua
 formal|gala|formal event|black tie event|black tie wedding|black tie gala = formal
 black tie dress code|evening wear = formal; diwali|deepavali = diwali; christmas|xmas = christmas
 holiday|holidays|vacation|vacay|travel|trip|getaway|honeymoon|resort = holiday
-concert|gig = concert; evening|evening out|evening event = evening
+concert|gig = concert; cycling|biking|bike ride|commute|commuting = cycling
+christening|baptism|communion|first communion = christening
+evening|evening out|evening event = evening
 ski|skiing|ski trip|ski holiday|snowboarding|apres ski = ski
 smart casual = smart casual; uni|university|college|campus|school = school
 """,
@@ -401,7 +413,7 @@ IGNORED: frozenset[tuple[str, ...]] = frozenset(
 NEGATORS: frozenset[str] = frozenset(
     _split(
         "no|not|without|never|nothing|avoid|except|hate|nor|don't|dont|doesn't|isn't|won't|can't"
-        "|cannot|nope"
+        "|cannot|nope|awful|terrible|hideous|dislike|detest|except|excluding|minus"
     )
 )
 """Words that cancel the phrase that follows them ("no red", "not black")."""
@@ -414,7 +426,7 @@ NEGATOR_PAIRS: frozenset[tuple[str, ...]] = frozenset(
 NEGATION_FILLERS: frozenset[str] = frozenset(
     _split(
         "a|an|the|in|any|anything|too|so|very|really|more|or|want|like|wear|wearing|of|colour"
-        "|color|it|something|please"
+        "|color|it|something|please|another|look|looks|anymore|again|more|pure|bright"
     )
 )
 """Words that may stand between a negator and what it cancels ("not in a red")."""
@@ -425,6 +437,23 @@ TYPO_EXEMPT: frozenset[str] = frozenset(
     )
 )
 """Words one letter away from a garment or colour that are words of their own, never typos."""
+
+HARDWARE: frozenset[str] = frozenset(
+    _split(
+        "zip|zips|zipper|zippers|buckle|buckles|button|buttons|hardware|clasp|trim|piping"
+        "|stitching|embroidery|lining|laces"
+    )
+)
+"""Words after a colour that make it a detail ("silver buckle"), not the piece's colour.
+None is a garment word: "silver studs" are earrings, "ivory heels" are shoes."""
+
+PAST_WORDS: frozenset[str] = frozenset(
+    _split("was|were|wore|worn|had|bought|used|last|previously|ago|yesterday")
+)
+"""Words that tell a clause as the past: garments named there are not wished for."""
+
+MATCHING: frozenset[str] = frozenset(_split("matching|to match|in the same colour|same colour"))
+"""Words that give a piece the colours of the piece it goes with ("matching joggers")."""
 
 CURRENCIES: dict[str, str] = {
     **dict.fromkeys(("$", "us$", "usd", "dollar", "dollars", "bucks"), "USD"),

@@ -5,7 +5,8 @@
 given a value, then checks it against the turn's context and the catalogue:
 
 - every ``piece`` index is a piece of the outfit, and no piece is updated twice;
-- "refine" targets existing pieces only; "new" and "add" add pieces (``piece`` null) and
+- "refine" targets existing pieces only (with an empty outfit, one null piece: the facts said
+  before any garment); "new" and "add" add pieces (``piece`` null) and
   name at least one; "none" sets nothing;
 - ``shopper`` holds shopper-level fields only (a shopper field found in a piece is moved
   to ``shopper``, unless it disagrees with a value already there);
@@ -115,7 +116,7 @@ def _piece_problems(update: TurnUpdate, context: TurnContext) -> list[str]:
     for i, piece in enumerate(update.pieces):
         where = f"pieces[{i}].piece"
         if piece.piece is None:
-            if update.intent == "refine":
+            if update.intent == "refine" and size:
                 problems.append(f"{where}: intent 'refine' needs an existing piece, not null")
             continue
         if update.intent in ("new", "add"):

@@ -25,7 +25,9 @@ INTENT, exactly one:
 - "add": adds pieces to the outfit ("also shoes", "a bag to go with it"); each "piece": null.
 - "refine": changes existing pieces ("make it green", "actually a jumpsuit", "the shirt in
   light blue"); each piece is the index of an existing piece. A message that only gives
-  shopper facts ("I'm in Milan", "size M") is "refine" with "pieces": [].
+  shopper facts ("I'm in Milan", "size M") is "refine" with "pieces": []. With an empty
+  outfit, details without a garment ("for a wedding, under 100") are "refine" with one
+  piece whose "piece" is null.
 - "suggest": asks for ideas ("what do you suggest?", "surprise me").
 - "products": asks to see products like the design; "ateliers": asks for makers or tailors.
   With these three, details the message gives go on the piece in focus.

@@ -160,7 +160,9 @@ def occasion_phrase(occasion: str) -> str:
     """An occasion in a sentence: "for a wedding", "for work", "for everyday"."""
     if occasion in _OCCASION_PHRASES:
         return _OCCASION_PHRASES[occasion]
-    return f"for {occasion}" if occasion.endswith("s") else f"for a {occasion}"
+    if occasion.endswith("s"):
+        return f"for {occasion}"
+    return f"for {'an' if occasion[0] in 'aeiou' else 'a'} {occasion}"
 
 
 class Design(BaseModel):

@@ -92,7 +92,17 @@ OCCASION_USAGE: dict[str, str] = {
     **dict.fromkeys(("party", "prom", "concert", "festival", "evening", "dinner"), "Party"),
     **dict.fromkeys(("diwali", "eid"), "Ethnic"),
     **dict.fromkeys(
-        ("casual", "smart casual", "brunch", "beach", "holiday", "date", "school", "christening"),
+        (
+            "casual",
+            "smart casual",
+            "brunch",
+            "beach",
+            "holiday",
+            "date",
+            "school",
+            "christening",
+            "commute",
+        ),
         "Casual",
     ),
 }

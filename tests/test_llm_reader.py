@@ -172,6 +172,16 @@ def test_negation_and_a_shopper_fact_in_a_piece(fake: FakeOpenAIServer) -> None:
     assert update.shopper.age_group == "kids"
 
 
+def test_details_before_any_garment_refine_the_empty_outfit(fake: FakeOpenAIServer) -> None:
+    fake.enqueue(turn("refine", (None, {"occasion": "wedding", "budget_max": 100})))
+
+    update = reader_for(fake).read("something for a wedding, under 100", TurnContext())
+
+    [piece] = update.pieces
+    assert update.intent == "refine" and piece.piece is None
+    assert (piece.brief.occasion, piece.brief.budget_max) == ("wedding", 100)
+
+
 INVALID = {
     "out-of-range piece": turn("refine", (2, {"colours": ["Red"]})),
     "unknown colour": turn("refine", (0, {"colours": ["Sage"]})),

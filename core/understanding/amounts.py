@@ -44,7 +44,10 @@ _SIZE_PATTERNS = tuple(
         rf"\b(?P<value>{_LETTERS})\s+size\b",
         rf"(?<![\w'&.-])(?P<value>xxs|xs|xl|xxl|xxxl|2xl|3xl|extra[\s-]small|extra[\s-]large"
         rf"|x[\s-]large|xx[\s-]large|(?-i:[SML])){_END}",
-        rf"^\W*(?:size\s*)?(?P<value>{_LETTERS})\W*(?:please|pls|actually)?\W*$",
+        rf"^\W*(?:size\s*)?(?P<value>{_LETTERS})\W*(?:please|pls|actually|for (?:both|all|each"
+        rf"|everything|all of (?:it|them)))?\W*$",
+        rf"\b(?:make|change) (?:it|that|the size)(?: to)? (?:an?\s+)?(?:size\s+)?"
+        rf"(?P<value>{_LETTERS}){_END}",
     )
 )
 _AGE = re.compile(

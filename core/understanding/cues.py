@@ -51,7 +51,8 @@ ADD = _cue(
     r"\badd (?:a|an|some|the)\b",
 )
 CHANGE = _cue(
-    r"\bactually\b|\binstead\b|\brather\b|\bon second thought\b|\bchanged my mind\b",
+    r"\bactually\b|\binstead\b|\brather\b|\bon second thoughts?\b|\bchanged my mind\b",
+    r"\bon reflection\b|\bwould be better\b|\bi'?d prefer\b|\bbetter idea\b",
     r"\bmake (?:it|that|this|them|those) (?:an?\s+)?",
     r"\b(?:swap|switch|change|replace|trade)\b",
     r"^\W*(?:hmm+\W+)?(?:no|nah|nope|wait)\s*[,.!—–-]|^\W*(?:hmm+|no wait|oh wait)\b",

@@ -40,7 +40,7 @@ _TABLES: tuple[tuple[str, Mapping[tuple[str, ...], object]], ...] = (
     ("ignored", dict.fromkeys(vocab.IGNORED)),
 )
 
-_TYPO_KINDS = ("garment", "colour", "fabric")
+_TYPO_KINDS = ("garment", "colour", "fabric", "occasion")
 _TYPO_MIN_LENGTH = 5
 _CLAUSE_BREAK = re.compile(r"[,.;!?:()\n—–]|\s-\s")
 

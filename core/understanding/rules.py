@@ -66,7 +66,13 @@ class _Segment:
 def _garments(found: Scan) -> list[tuple[vocab.Garment, int, int]]:
     """The garments wished for, adjacent ones joined ("crossbody bag" is one bag): not the
     negated ones, nor those told as the past ("last year I was in a hoodie")."""
-    past = {found.clauses[i] for i, word in enumerate(found.words) if word in vocab.PAST_WORDS}
+    words = found.words
+    past = {
+        found.clauses[i]
+        for i, word in enumerate(words)
+        if word in vocab.PAST_WORDS
+        and (i + 1 == len(words) or words[i + 1] not in vocab.WISH_VERBS)
+    }
     joined: list[tuple[vocab.Garment, int, int]] = []
     for m in found.mentions:
         if m.kind != "garment" or m.negated or not isinstance(m.value, vocab.Garment):

@@ -143,6 +143,7 @@ football boots|soccer boots|football shoes|cleats = footwear / Sports Shoes
 heels|high heels|stilettos|stiletto|pumps|court shoes|wedges = footwear / Heels
 flats|ballet flats|ballerinas|ballet pumps|mules = footwear / Flats
 sandals|sandal|sandles|sandle|gladiators = footwear / Sandals
+espadrilles|espadrille = footwear / Casual Shoes, Flats
 juttis|jutti|mojari|mojaris|kolhapuris|kolhapuri = footwear / Flats, Sandals
 wellies|wellington boots|wellingtons|rain boots|gumboots = footwear / Boots, Casual Shoes, Booties
 sports sandals|sport sandals|hiking sandals|floaters = footwear / Sports Sandals
@@ -201,7 +202,8 @@ yellow|lemon|canary|butter yellow|pale yellow = Yellow; peach|coral|apricot|salm
 rust|terracotta = Rust; tan|camel|caramel|toffee = Tan; khaki = Khaki; taupe|mushroom|greige = Taupe
 brown|chocolate|chocolate brown|dark brown|espresso|chestnut|walnut|mocha|coffee = Brown
 gold|golden|rose gold = Gold; silver|silvery|platinum = Silver; bronze = Bronze; copper = Copper
-metallic = Metallic; melange|grey melange|gray melange|grey marl|marl = Grey Melange
+metallic = Metallic; champagne = Beige
+melange|grey melange|gray melange|grey marl|marl = Grey Melange
 dark wash|indigo wash|rinse wash|raw denim = Navy Blue; light wash|mid wash|stonewash = Blue
 multicolour|multicolor|multicoloured|multicolored|multi colour|multi color|rainbow = Multi
 """,
@@ -236,7 +238,8 @@ velvet|suede|leather|wool|knit
 woollen|woolen|merino|wool blend = wool; silky|raw silk = silk; sateen = satin; velour = velvet
 faux leather|vegan leather|pu leather|pleather = faux leather; knitted|chunky knit = knit
 rayon = viscose; lacy = lace; poly = polyester; lycra|spandex|elastane|stretchy = stretch
-organic cotton|brushed cotton = cotton; pashmina = pashmina; lambswool|lambs wool = wool
+organic cotton|brushed cotton|stretch cotton = cotton; stretch denim = denim; canvas = canvas
+ pashmina = pashmina; lambswool|lambs wool = wool
 straw|raffia|rattan|wicker = straw; jute = jute; patent|patent leather = leather
 """,
     str,
@@ -245,7 +248,8 @@ straw|raffia|rattan|wicker = straw; jute = jute; patent|patent leather = leather
 
 OCCASIONS: dict[tuple[str, ...], str] = _table(
     """
-wedding|weddings|wedding guest|reception|sangeet|mehndi|mehendi|haldi|engagement = wedding
+wedding|weddings|wedding guest|reception|sangeet|mehndi|mehendi|haldi = wedding
+engagement|engagement party = engagement
  dinner = dinner
 bride|bridal|bridesmaid|bridesmaids|groom|groomsman|groomsmen = wedding; prom|homecoming = prom
 garden wedding|outdoor wedding = garden wedding; beach wedding = beach wedding; brunch = brunch
@@ -264,7 +268,10 @@ casual|everyday|every day|daily wear|day to day|errands|weekend|lounging = casua
 formal|gala|formal event|black tie event|black tie wedding|black tie gala = formal
 black tie dress code|evening wear = formal; diwali|deepavali = diwali; christmas|xmas = christmas
 holiday|holidays|vacation|vacay|travel|trip|getaway|honeymoon|resort = holiday
-concert|gig = concert; cycling|biking|bike ride|commute|commuting = cycling
+travelling|traveling = holiday
+concert|gig = concert; new job|job|first day|new role|starting work = office
+evenings|evenings out|nights out = evening; cycling|biking|bike ride = cycling
+commute|commuting = commute
 christening|baptism|communion|first communion = christening
 evening|evening out|evening event = evening
 ski|skiing|ski trip|ski holiday|snowboarding|apres ski = ski
@@ -434,6 +441,7 @@ NEGATION_FILLERS: frozenset[str] = frozenset(
 TYPO_EXEMPT: frozenset[str] = frozenset(
     _split(
         "dressed|dressing|dresser|shorter|shoot|shots|sports|block|blank|store|liner|stain|greet"
+        "|parts|bench|normal"
     )
 )
 """Words one letter away from a garment or colour that are words of their own, never typos."""
@@ -451,6 +459,11 @@ PAST_WORDS: frozenset[str] = frozenset(
     _split("was|were|wore|worn|had|bought|used|last|previously|ago|yesterday")
 )
 """Words that tell a clause as the past: garments named there are not wished for."""
+
+WISH_VERBS: frozenset[str] = frozenset(
+    _split("thinking|wondering|hoping|looking|planning|going|after|considering")
+)
+"""After "was"/"were" these tell a wish, not the past ("I was thinking a tweed waistcoat")."""
 
 MATCHING: frozenset[str] = frozenset(_split("matching|to match|in the same colour|same colour"))
 """Words that give a piece the colours of the piece it goes with ("matching joggers")."""

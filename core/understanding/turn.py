@@ -36,9 +36,6 @@ Question = Literal["budget", "city", "garment"]
 SHOPPER_FIELDS = frozenset({"gender", "age_group", "city", "size"})
 """Facts about the shopper (or who they dress): they carry over to every piece."""
 
-GARMENT_FIELDS = frozenset({"garment", "category", "article_types"})
-"""The fields that name a garment; changing the garment replaces all three."""
-
 
 class PieceUpdate(BaseModel):
     """What a message sets on one piece.

@@ -149,3 +149,16 @@ def test_a_state_saved_before_outfits_goes_on_as_a_one_piece_outfit() -> None:
     state = ConversationState.model_validate(old)
     assert [p.garment for p in state.pieces] == ["dress"] and state.focus == 0
     assert state.brief.colours == ["Red"]
+
+
+def test_ideas_fit_who_it_is_for_and_the_occasion_and_asking_again_brings_new_ones() -> None:
+    from stylegenie.core.conversation.suggestions import ideas_for
+    from stylegenie.core.domain import DesignBrief
+
+    party = ideas_for(DesignBrief(age_group="kids", occasion="party"))
+    assert "a tulle party dress" in party and "a navy slim fit suit" not in party
+    office = ideas_for(DesignBrief(gender="men", occasion="office"))
+    assert office == ["a charcoal slim fit suit", "a light blue shirt", "navy chinos"]
+    women = DesignBrief(gender="women", occasion="wedding")
+    first = ideas_for(women)
+    assert len(first) == 3 and len(set(first)) == 3

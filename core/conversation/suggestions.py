@@ -49,16 +49,17 @@ _MEN: dict[str, tuple[str, ...]] = {
     "beach": ("white linen shorts", "a short sleeve linen shirt", "navy swim shorts"),
     "casual": ("straight leg jeans", "a grey hoodie", "white sneakers"),
 }
-_KIDS: tuple[str, ...] = (
-    "a yellow raincoat",
-    "a cosy fleece hoodie",
-    "comfy cotton joggers",
-)
+_KIDS: dict[str, tuple[str, ...]] = {
+    "party": ("a tulle party dress", "smart chinos and a shirt", "a velvet pinafore dress"),
+    "wedding": ("a tulle party dress", "a little suit with a bow tie", "a floral cotton dress"),
+    "casual": ("a yellow raincoat", "a cosy fleece hoodie", "comfy cotton joggers"),
+}
+_EVERYDAY_IDEAS = ("a navy linen blazer", "a flowy midi dress in sage", "straight leg jeans")
 _ANYONE: dict[str, tuple[str, ...]] = {
     "wedding": ("a sage linen midi dress", "a navy tailored suit", "a dusty pink satin dress"),
     "date": ("a satin midi skirt in plum", "a white linen shirt", "a little black dress"),
+    "casual": _EVERYDAY_IDEAS,
 }
-_EVERYDAY = ("a navy linen blazer", "a flowy midi dress in sage", "straight leg jeans")
 
 
 def ideas_for(brief: DesignBrief, shown: list[str] | None = None) -> list[str]:
@@ -67,9 +68,8 @@ def ideas_for(brief: DesignBrief, shown: list[str] | None = None) -> list[str]:
     occasion = brief.occasion or "casual"
     if "wedding" in occasion:
         occasion = "wedding"
-    if brief.age_group == "kids" or brief.gender in ("boys", "girls"):
-        return list(_KIDS[:IDEAS_SHOWN])
-    table = {"women": _WOMEN, "men": _MEN}.get(brief.gender or "")
+    kids = brief.age_group == "kids" or brief.gender in ("boys", "girls")
+    table = _KIDS if kids else {"women": _WOMEN, "men": _MEN}.get(brief.gender or "")
     if table is not None:
         ideas = table.get(occasion, ())
     else:
@@ -77,6 +77,6 @@ def ideas_for(brief: DesignBrief, shown: list[str] | None = None) -> list[str]:
             *_WOMEN.get(occasion, ())[:2],
             *_MEN.get(occasion, ())[:1],
         )
-    pool = list(ideas or _EVERYDAY)
+    pool = list(ideas or (_KIDS["casual"] if kids else _EVERYDAY_IDEAS))
     fresh = [idea for idea in pool if idea not in (shown or [])]
     return (fresh + [idea for idea in pool if idea not in fresh])[:IDEAS_SHOWN]

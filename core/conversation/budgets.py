@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..domain import DesignBrief
 from ..money import CurrencyRates, UnknownCurrency
+from . import texts
 
 
 def unknown_currency(rates: CurrencyRates, brief: DesignBrief) -> str | None:
@@ -13,6 +14,11 @@ def unknown_currency(rates: CurrencyRates, brief: DesignBrief) -> str | None:
     except UnknownCurrency as error:
         return error.currency
     return None
+
+
+def currency_refusal(rates: CurrencyRates, currency: str) -> str:
+    """The plain answer to a budget in a currency no rate converts."""
+    return texts.CURRENCY_UNKNOWN.format(currency=currency, known=", ".join(sorted(rates.rates)))
 
 
 def in_shop_currency(rates: CurrencyRates, brief: DesignBrief) -> str:

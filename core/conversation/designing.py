@@ -9,7 +9,7 @@ from ..reply import Choice, ImageRef, Reply
 from ..understanding.turn import TurnUpdate, set_fields
 from ..variants import DIMENSIONS
 from . import texts
-from .budgets import in_shop_currency, unknown_currency
+from .budgets import currency_refusal, in_shop_currency, unknown_currency
 from .context import EngineOptions, EngineServices
 from .outfit import Applied, apply_update, merge_piece
 from .state import ConversationState, Stage
@@ -123,8 +123,7 @@ class DesignFlow:
 
     def _refuse_currency(self, state: ConversationState, currency: str) -> Reply:
         state.awaiting = "budget"
-        known = ", ".join(sorted(self._options.rates.rates))
-        return Reply(text=texts.CURRENCY_UNKNOWN.format(currency=currency, known=known))
+        return Reply(text=currency_refusal(self._options.rates, currency))
 
     def pick(self, state: ConversationState, design_id: str) -> Reply:
         """The shopper chose one design: its variant becomes the piece; what can be done next."""

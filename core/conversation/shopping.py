@@ -15,7 +15,7 @@ from ..search import PhotoUnreadable
 from ..search_query import query_from_brief
 from ..understanding.turn import TurnContext, set_fields
 from . import texts
-from .budgets import in_shop_currency
+from .budgets import currency_refusal, in_shop_currency
 from .context import EngineOptions, EngineServices
 from .designing import DesignFlow
 from .state import ConversationState
@@ -68,8 +68,9 @@ class ShoppingFlow:
         if progress:
             progress("Looking through the catalogue…")
         outfit = state.outfit
+        look = len(outfit) > 1
         per_piece = self._options.products_per_search
-        if len(outfit) > 1:
+        if look:
             per_piece = max(1, per_piece // 2)
         cards: list[ProductCard] = []
         unmatched: list[str] = []
@@ -77,11 +78,10 @@ class ShoppingFlow:
             for brief in outfit:
                 query = query_from_brief(brief, per_piece, self._options.rates)
                 hits = self._services.workers.search_products(query)
-                cards += _cards(hits, brief.garment or "" if len(outfit) > 1 else "")
+                cards += _cards(hits, (brief.garment or "piece") if look else "")
                 unmatched += [] if hits else [brief.garment or "outfit"]
         except UnknownCurrency as error:
-            known = ", ".join(sorted(self._options.rates.rates))
-            return Reply(text=texts.CURRENCY_UNKNOWN.format(currency=error.currency, known=known))
+            return Reply(text=currency_refusal(self._options.rates, error.currency))
         after = [
             Choice(id="ateliers", label="Find an atelier"),
             Choice(id="more", label="New designs"),
@@ -90,7 +90,7 @@ class ShoppingFlow:
         if not cards:
             text = texts.NO_PRODUCTS.format(summary=brief.summary(), budget="")
             return Reply(text=text, choices=after)
-        if len(outfit) > 1:
+        if look:
             text = texts.LOOK_PRODUCTS_FOUND
             if unmatched:
                 text += " " + texts.PIECES_UNMATCHED.format(pieces=" or the ".join(unmatched))

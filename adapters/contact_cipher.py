@@ -3,7 +3,7 @@
 The first configured key encrypts; every key decrypts. To rotate: put a new key
 first, keep the old one after it, run ``stylegenie ateliers rotate-key`` (which
 re-encrypts every row with the new key), then drop the old key. Without configured
-keys an embedded setup generates one, once, in ``<data_dir>/contact.key``.
+keys an embedded setup generates one, once, in ``<data_dir>/contact.key`` (``embedded_key``).
 """
 
 from __future__ import annotations
@@ -12,8 +12,6 @@ import os
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-
-from stylegenie.config import Settings
 
 KEY_FILE = "contact.key"
 UNREADABLE = "a stored contact cannot be decrypted with the configured keys"
@@ -55,15 +53,12 @@ def generate_key() -> str:
     return Fernet.generate_key().decode()
 
 
-def cipher_from_settings(settings: Settings) -> ContactCipher:
-    """The configured keys, or the embedded key file under the data folder (made once, mode 600)."""
-    keys = [key.get_secret_value() for key in settings.privacy.contact_keys]
-    if keys:
-        return ContactCipher(keys)
-    path = Path(settings.data_dir) / KEY_FILE
+def embedded_key(data_dir: Path) -> str:
+    """The key of ``<data_dir>/contact.key``, generated on first use (mode 600)."""
+    path = data_dir / KEY_FILE
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w") as handle:
             handle.write(generate_key())
-    return ContactCipher([path.read_text().strip()])
+    return path.read_text().strip()

@@ -331,11 +331,30 @@ def read_products(
     return products, [str(problem) for problem in feed.problems if problem.skipped]
 
 
+def parse_owner_users(text: str) -> dict[str, list[str]]:
+    """``"telegram=111|222|discord=7"`` -> ``{"telegram": ["111", "222"], "discord": ["7"]}``;
+    RowRefused when an id comes before any platform or a platform has no id."""
+    users: dict[str, list[str]] = {}
+    platform = ""
+    for part in (p.strip() for p in text.split("|") if p.strip()):
+        name, separator, user = part.partition("=")
+        if separator:
+            platform, user = name.strip(), user.strip()
+            if not platform or not user:
+                raise RowRefused("owner_user_ids must look like telegram=111|222|discord=7")
+        elif not platform:
+            raise RowRefused("owner_user_ids must name a platform first: telegram=111|222")
+        users.setdefault(platform, []).append(user.strip() if separator else part)
+    return users
+
+
 def read_ateliers(path: Path, geocoder: Geocoder) -> tuple[list[Atelier], list[str]]:
     """Ateliers from a feed in StyleGenie's own columns (see examples/sample_ateliers.csv).
 
     Rows without ``lat``/``lon`` are placed by their city (and country) offline; an
-    unknown city refuses the row. ``owner_chat_ids`` is written ``telegram=123|discord=456``.
+    unknown city refuses the row. ``owner_chat_ids`` is written ``telegram=123|discord=456``;
+    ``owner_user_ids`` (who may answer leads in a group owner chat) is written
+    ``telegram=111|222|discord=7`` (a bare id belongs to the platform named before it).
     """
 
     def prepare(row: dict[str, Any]) -> dict[str, Any]:
@@ -345,6 +364,9 @@ def read_ateliers(path: Path, geocoder: Geocoder) -> tuple[list[Atelier], list[s
             if any(not sep or not chat for _, sep, chat in pairs):
                 raise RowRefused("owner_chat_ids must look like telegram=123|discord=456")
             row["owner_chat_ids"] = {platform.strip(): chat.strip() for platform, _, chat in pairs}
+        users = row.get("owner_user_ids")
+        if isinstance(users, str):
+            row["owner_user_ids"] = parse_owner_users(users)
         if "lat" in row and "lon" in row:
             return row
         place = geocoder.locate(str(row.get("city", "")), row.get("country"))

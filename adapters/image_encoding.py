@@ -31,7 +31,7 @@ class ModelRenderer:
 
 
 def encode_image(
-    image: Image.Image, fmt: str = "webp", quality: int = 90, max_side: int | None = None
+    image: Image.Image, fmt: str, quality: int, max_side: int | None = None
 ) -> bytes:
     """Encode an image, first shrinking it so its longest side is at most ``max_side``."""
     if max_side and max(image.size) > max_side:

@@ -1,12 +1,9 @@
-"""The embedded ImageStore (image files in a local folder), and the choice between it and S3."""
+"""The embedded ImageStore: image files in a local folder."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
-
-from stylegenie.config import Settings
-from stylegenie.core.ports import ImageStore
 
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
 
@@ -39,12 +36,3 @@ class LocalImageStore:
         if self._folder not in path.parents:
             raise ValueError(f"not an image of this store: {ref!r}")
         return path.read_bytes()
-
-
-def image_store_from_settings(settings: Settings) -> ImageStore:
-    """The image store the settings choose: this local folder, or an S3-compatible bucket."""
-    if settings.images.backend == "s3":
-        from .s3_image_store import S3ImageStore
-
-        return S3ImageStore(settings.images)
-    return LocalImageStore(settings.image_dir)

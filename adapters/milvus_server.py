@@ -35,19 +35,16 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
-from stylegenie.config.settings import Settings
-
 __all__ = [
     "SERVER_DIR",
     "ManagedMilvusServer",
     "MilvusServerError",
     "managed_server",
-    "resolve_milvus_uri",
     "stop_managed_servers",
 ]
 
 SERVER_DIR = "milvus-server"
-"""The server's folder inside ``Settings.data_dir``: binaries, config, logs and data."""
+"""The server's folder inside the data folder: binaries, config, logs and data."""
 
 _HOST = "127.0.0.1"
 _ETCD_KEYS = ("etcd_client", "etcd_peer", "metrics")
@@ -133,11 +130,11 @@ class ManagedMilvusServer:
     def __init__(
         self,
         base_dir: Path,
-        port: int | None = 19530,
+        port: int | None,
         *,
+        auto_compaction: bool,
         binaries_dir: Path | None = None,
         start_timeout_s: float = 180.0,
-        auto_compaction: bool = True,
     ) -> None:
         self._base_dir = base_dir.resolve()
         self._auto_compaction = auto_compaction
@@ -367,22 +364,20 @@ _servers: dict[tuple[Path, int], ManagedMilvusServer] = {}
 _servers_lock = threading.Lock()
 
 
-def managed_server(settings: Settings) -> ManagedMilvusServer:
-    """This process's managed server for the settings' data folder and port, started.
+def managed_server(data_dir: Path, port: int, *, auto_compaction: bool) -> ManagedMilvusServer:
+    """This process's managed server under ``<data_dir>/milvus-server`` on ``port``, started.
 
     One per (folder, port) and process; stopped when the process exits normally.
     """
-    base_dir = (settings.data_dir / SERVER_DIR).resolve()
-    key = (base_dir, settings.milvus.managed_port)
+    base_dir = (data_dir / SERVER_DIR).resolve()
+    key = (base_dir, port)
     with _servers_lock:
         server = _servers.get(key)
         if server is None:
             if not _servers:
                 atexit.register(stop_managed_servers)
             server = _servers[key] = ManagedMilvusServer(
-                base_dir,
-                settings.milvus.managed_port,
-                auto_compaction=settings.milvus.managed_auto_compaction,
+                base_dir, port, auto_compaction=auto_compaction
             )
     return server.start()
 
@@ -394,17 +389,3 @@ def stop_managed_servers() -> None:
         _servers.clear()
     for server in servers:
         server.stop()
-
-
-def resolve_milvus_uri(settings: Settings) -> str | None:
-    """The Milvus server URI to use: the configured one, the managed server's, or None (Lite).
-
-    ``STYLEGENIE_MILVUS__URI`` wins; otherwise ``STYLEGENIE_MILVUS__MANAGED_SERVER=true``
-    starts (or reuses) the managed server under ``<data_dir>/milvus-server``; otherwise
-    None, meaning the Milvus Lite file ``<data_dir>/products.db``.
-    """
-    if settings.milvus.uri:
-        return settings.milvus.uri
-    if settings.milvus.managed_server:
-        return managed_server(settings).uri
-    return None

@@ -10,7 +10,7 @@ import logging
 import re
 from collections.abc import Sequence
 
-from stylegenie.config.settings import LLMSettings, ModerationSettings
+from stylegenie.config.settings import LLMSettings
 from stylegenie.core.ports import Moderator
 
 from .litellm_client import load_litellm, provider_arguments
@@ -83,11 +83,3 @@ class ChainModerator:
             if reason:
                 return reason
         return None
-
-
-def moderator_from_settings(moderation: ModerationSettings, llm: LLMSettings) -> Moderator:
-    """The blocklist, followed by the LLM moderation model when one is configured."""
-    moderators: list[Moderator] = [BlocklistModerator(moderation.blocklist)]
-    if moderation.llm_model:
-        moderators.append(LiteLLMModerator(moderation.llm_model, llm))
-    return ChainModerator(moderators)

@@ -1,56 +1,85 @@
 """Getting messages to people outside a turn: lead messages to atelier owners, news to shoppers.
 
-Front-ends register a sender for their platform ("telegram", "discord", "terminal");
-the hub routes each message by the platform of the chat key ("telegram:123") and
-falls back to the log when no sender serves that platform, so the embedded setup
-works with no chat platform at all. A sender that raises makes the delivery fail,
-and the lead flow retries it.
+Each front-end registers one ``Channel`` for its platform ("telegram", "discord",
+"terminal"; the e-mail channel registers "email"); the hub routes each message by the
+platform of its ChatKey. The lead outbox asks ``platforms()`` which leads this process
+may take, so a process never touches a lead for a platform it cannot send on.
+
+Nothing here logs a message or a contact: when news for a shopper cannot travel, the log
+says so with the platform and the error type only.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import threading
 
-from stylegenie.core.domain import Atelier, Lead
+from stylegenie.core.chats import ChatKey
+from stylegenie.core.ports import Channel
 from stylegenie.core.reply import Reply
 
 log = logging.getLogger("stylegenie.notifications")
 
-OwnerSender = Callable[[str, Lead, Atelier], None]
-"""Sends a lead to the owner chat id given first (the platform's own id, e.g. "123")."""
-ShopperSender = Callable[[str, Reply], None]
-"""Sends a reply to the shopper chat id given first."""
+
+class NoChannel(RuntimeError):
+    """No channel serves the platform in this process (it may register later: retry)."""
 
 
 class NotifierHub:
-    """LeadNotifier and ShopperNotifier in one, routing by platform."""
+    """The core's Notifications port: every registered platform's Channel, by platform."""
 
     def __init__(self) -> None:
-        self._owners: dict[str, OwnerSender] = {}
-        self._shoppers: dict[str, ShopperSender] = {}
+        self._channels: dict[str, Channel] = {}
+        self._lock = threading.Lock()
 
-    def register(self, platform: str, owners: OwnerSender, shoppers: ShopperSender) -> None:
-        """Deliver this platform's messages with these senders from now on."""
-        self._owners[platform] = owners
-        self._shoppers[platform] = shoppers
+    def register(self, platform: str, channel: Channel) -> None:
+        """Send this platform's messages through ``channel`` from now on."""
+        with self._lock:
+            self._channels[platform] = channel
 
-    def notify(self, lead: Lead, atelier: Atelier) -> None:
-        """Send the lead to the owner on every registered platform they use (else log it)."""
-        delivered = False
-        for platform, chat_id in atelier.owner_chat_ids.items():
-            sender = self._owners.get(platform)
-            if sender is not None:
-                sender(chat_id, lead, atelier)
-                delivered = True
-        if not delivered:
-            log.info("lead %s for %s: %s", lead.id, atelier.name, lead.design.brief.summary())
+    def unregister(self, platform: str) -> None:
+        """Stop sending on ``platform`` (its leads wait for a process that can)."""
+        with self._lock:
+            self._channels.pop(platform, None)
 
-    def tell(self, user_key: str, reply: Reply) -> None:
-        """Send a reply to a shopper on their platform (else log that it could not travel)."""
-        platform, _, chat_id = user_key.partition(":")
-        sender = self._shoppers.get(platform)
-        if sender is None:
-            log.info("message for %s (no sender for it): %s", user_key, reply.text)
+    def platforms(self) -> list[str]:
+        """The platforms this process can send on, in registration order."""
+        with self._lock:
+            return list(self._channels)
+
+    def deliver(self, chat: ChatKey, reply: Reply, idempotency_key: str) -> str:
+        """Send through the chat's platform; the message reference. Raises what the channel
+        raises (Unreachable for a chat that can never get it), NoChannel without one."""
+        return self._channel(chat).deliver(chat.id, reply, idempotency_key)
+
+    def settle(self, chat: ChatKey, message_ref: str, outcome: str) -> None:
+        """Show ``outcome`` on a delivered message without its buttons; best effort."""
+        with self._lock:
+            channel = self._channels.get(chat.platform)
+        if channel is None:
             return
-        sender(chat_id, reply)
+        try:
+            channel.settle(chat.id, message_ref, outcome)
+        except Exception as error:
+            log.info("a %s message could not be settled (%s)", chat.platform, type(error).__name__)
+
+    def tell(self, user: ChatKey, reply: Reply) -> None:
+        """Send news to a shopper on their platform; best effort (logs only that it failed)."""
+        with self._lock:
+            channel = self._channels.get(user.platform)
+        if channel is None:
+            log.warning("news for a %s shopper could not travel: no channel here", user.platform)
+            return
+        try:
+            channel.deliver(user.id, reply, "")
+        except Exception as error:
+            log.warning(
+                "news for a %s shopper could not travel (%s)", user.platform, type(error).__name__
+            )
+
+    def _channel(self, chat: ChatKey) -> Channel:
+        with self._lock:
+            channel = self._channels.get(chat.platform)
+        if channel is None:
+            raise NoChannel(f"no channel for {chat.platform} in this process")
+        return channel

@@ -98,7 +98,7 @@ class PreviewCardRenderer:
     model_name = "preview-card"
     extension = "png"
 
-    def __init__(self, size: int = 512) -> None:
+    def __init__(self, size: int) -> None:
         self._size = size
 
     def render(

@@ -27,8 +27,8 @@ class CachedCatalog:
         self,
         inner: CatalogRepo,
         catalog_version: Callable[[], int],
-        max_products: int = 20_000,
-        check_every_s: float = 2.0,
+        max_products: int,
+        check_every_s: float,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._inner = inner

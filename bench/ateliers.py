@@ -3,7 +3,7 @@
 Matching is measured the way the conversation runs it: the SQL pre-filter in
 PostgreSQL (category, complexity, price, lead time, bounding box or remote) plus the
 core's scoring, for shoppers in random European cities. Lead throughput is the
-outbox path: store the lead, deliver it (a no-op notifier), mark it sent.
+outbox path: store the lead, deliver it (a no-op channel), record it, mark it sent.
 
     .venv/bin/python bench/ateliers.py [--sizes 1000,10000,100000] [--queries 200]
 """
@@ -13,15 +13,19 @@ from __future__ import annotations
 import argparse
 import random
 import time
+from contextlib import closing
 
 from common import percentile, scratch_database
 
 from stylegenie.adapters.contact_cipher import ContactCipher, generate_key
+from stylegenie.adapters.notifiers import NotifierHub
 from stylegenie.adapters.postgres.ateliers import PostgresAteliers
 from stylegenie.adapters.postgres.database import Database
 from stylegenie.adapters.postgres.leads import PostgresLeads
+from stylegenie.bots.wiring import database_for, lead_policy
+from stylegenie.config import Settings
 from stylegenie.core.domain import Atelier, Design, DesignBrief, MatchRequest
-from stylegenie.core.leads import LeadDesk, LeadPolicy
+from stylegenie.core.leads import LeadDesk
 from stylegenie.core.matching import match_ateliers
 from stylegenie.core.reply import Reply
 
@@ -90,11 +94,13 @@ def measure_matching(
 
 
 class NoOp:
-    def notify(self, lead: object, atelier: object) -> None:
-        """Deliver nothing."""
+    """A channel that delivers nothing (and says so instantly)."""
 
-    def tell(self, user_key: str, reply: Reply) -> None:
-        """Tell nobody."""
+    def deliver(self, chat_id: str, reply: Reply, idempotency_key: str) -> str:
+        return "0"
+
+    def settle(self, chat_id: str, message_ref: str, outcome: str) -> None:
+        """Edit nothing."""
 
 
 def main() -> None:
@@ -108,8 +114,10 @@ def main() -> None:
     cipher = ContactCipher([generate_key()])
     print(f"{'ateliers':>9}{'p50 ms':>9}{'p95 ms':>9}{'matches/query':>15}{'load s':>8}")
     for size in (int(s) for s in args.sizes.split(",")):
-        with scratch_database(args.pg_url) as url, Database(url) as db:
-            db.apply_migrations()
+        with (
+            scratch_database(args.pg_url) as url,
+            closing(database_for(Settings(database={"url": url}))) as db,
+        ):
             repo = PostgresAteliers(db, cipher)
             start = time.perf_counter()
             ateliers = generated(size, rng)
@@ -132,20 +140,24 @@ def main() -> None:
 def measure_leads(
     db: Database, repo: PostgresAteliers, ateliers: list[Atelier], count: int
 ) -> float:
-    desk = LeadDesk(
-        PostgresLeads(db),
-        repo,
-        NoOp(),
-        NoOp(),
-        LeadPolicy(daily_limit_per_shopper=10**9, open_cap_per_atelier=10**9),
+    """Leads per second through the whole outbox path: stored, delivered, marked sent."""
+    hub = NotifierHub()
+    hub.register("telegram", NoOp())
+    hub.register("bench", NoOp())
+    rules = lead_policy(
+        Settings(leads={"daily_limit_per_shopper": 10**9, "open_cap_per_atelier": 10**9})
     )
+    desk = LeadDesk(PostgresLeads(db), repo, hub, rules)
+    desk.run_outbox()  # the platforms are live
     design = Design(
         brief=DesignBrief(garment="dress", category="dress"), prompt="p", seed=1, model="m"
     )
     request = MatchRequest(category="dress")
     start = time.perf_counter()
     for i in range(count):
-        desk.submit(f"bench:{i}", "@bench", ateliers[i % len(ateliers)], design, request)
+        desk.submit(f"bench:{i}", "Bench shopper", ateliers[i % len(ateliers)], design, request)
+    report = desk.run_outbox()
+    assert report.delivered == count, report
     return count / (time.perf_counter() - start)
 
 

@@ -25,9 +25,9 @@ from common import percentile, scratch_database
 from stylegenie.adapters.feeds import read_ateliers, read_products
 from stylegenie.bots.wiring import assemble
 from stylegenie.config import Settings
+from stylegenie.core.chats import ChatKey, Sender
 from stylegenie.core.conversation.state import Incoming
 from stylegenie.core.ingest import CatalogIngestor
-from stylegenie.gpu_workers import runtime
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 # (kind, event): one shopper's journey; "#n" presses the n-th button of the last reply.
@@ -63,7 +63,7 @@ def main() -> None:
             search={"cache_ttl_s": 0},  # measure real searches, not the result cache
         )
         app = assemble(settings)
-        worker = runtime.current()
+        worker = app.worker_runtime()
         worker.embedder.load()  # type: ignore[attr-defined]
         products, _ = read_products(EXAMPLES / "sample_products.csv")
         CatalogIngestor(worker.embedder, worker.index, app.catalog).ingest(products)
@@ -81,14 +81,15 @@ def run_turns(app: object, turns: int) -> dict[str, list[float]]:
     done, chat = 0, 0
     while done < turns:
         chat += 1
-        key, choices = f"bench:{chat}", []
+        key, choices = ChatKey(platform="bench", id=str(chat)), []
+        sender = Sender(user=key, display_name=f"Shopper {chat}")
         for kind, event in JOURNEY:
             if done >= turns:
                 break
             incoming = (
-                Incoming.choice(choices[int(event[1:])].id)
+                Incoming.choice(choices[int(event[1:])].id, sender)
                 if event.startswith("#")
-                else Incoming.from_text(event)
+                else Incoming.from_text(event, sender)
             )
             start = time.perf_counter()
             reply = app.engine.handle(key, incoming)  # type: ignore[attr-defined]

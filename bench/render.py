@@ -293,9 +293,9 @@ def cpu_bench(runs: int) -> None:
 
     from stylegenie.adapters.diffusers_renderer import DiffusersRenderer
     from stylegenie.adapters.random_pipelines import save_tiny_pipeline
+    from stylegenie.bots.wiring import configure_celery
     from stylegenie.config import Settings
     from stylegenie.config.settings import RenderSettings
-    from stylegenie.gpu_workers.celery_app import configure_celery
     from stylegenie.gpu_workers.client import CeleryWorkers
 
     torch.set_num_threads(1)

@@ -41,7 +41,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from contextlib import ExitStack
+from contextlib import ExitStack, closing
 from dataclasses import dataclass, field
 from itertools import cycle, islice
 from pathlib import Path
@@ -60,15 +60,14 @@ from stylegenie.adapters.postgres.database import Database
 from stylegenie.adapters.postgres.repositories import PostgresCatalog
 from stylegenie.adapters.product_cache import CachedCatalog
 from stylegenie.adapters.text_embedder import SentenceTransformerEmbedder
+from stylegenie.bots.wiring import database_for, ranking_weights_for, searched_catalog
 from stylegenie.config import Settings
 from stylegenie.config.settings import MilvusSettings
 from stylegenie.core.domain import Product
 from stylegenie.core.ingest import CatalogIngestor
 from stylegenie.core.ports import CatalogRepo, Embedder, SearchFilters
-from stylegenie.core.ranking import RankingWeights
 from stylegenie.core.search import ProductSearcher
 from stylegenie.core.search_query import query_from_text
-from stylegenie.gpu_workers.runtime import searched_catalog
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data"
@@ -205,11 +204,9 @@ def wait_indexed(raw: MilvusClient, collection: str, rows: int, timeout_s: float
 
 def searcher(embedder: Embedder, index: Any, catalog: CatalogRepo) -> ProductSearcher:
     """``ProductSearcher`` with the default ranking settings, as the product builds it."""
-    ranking = Settings().ranking
-    weights = RankingWeights(
-        ranking.alpha, ranking.beta, ranking.gamma, ranking.delta, ranking.epsilon
-    )
-    return ProductSearcher(embedder, index, catalog, weights, ranking.candidates)
+    settings = Settings()
+    weights = ranking_weights_for(settings)
+    return ProductSearcher(embedder, index, catalog, weights, settings.ranking.candidates)
 
 
 @dataclass
@@ -402,8 +399,9 @@ def probe_rss(folder: Path, url: str, queries: int) -> None:
     embedder = SentenceTransformerEmbedder()
     embedder.load()
     index = MilvusProductIndex(MilvusSettings(), embedder, folder)
-    with Database(url) as db:
-        project = searcher(embedder, index, searched_catalog(Settings(), PostgresCatalog(db)))
+    settings = Settings(database={"url": url})
+    with closing(database_for(settings)) as db:
+        project = searcher(embedder, index, searched_catalog(settings, PostgresCatalog(db)))
         for text, price in islice(cycle(query_texts()), queries):
             project.search(query_from_text(text, price, TOP))
         status = Path("/proc/self/status").read_text().split("VmHWM:")[1]  # not ru_maxrss:
@@ -451,9 +449,8 @@ def main() -> None:
         name = "sg_latency_" + hashlib.sha1(str(work).encode()).hexdigest()[:10]
         keep = args.work_dir is not None
         url = stack.enter_context(scratch_database(args.pg_url, name, keep=keep))
-        db = stack.enter_context(Database(url))
-        db.apply_migrations()
         settings = Settings(data_dir=work, database={"url": url})
+        db = stack.enter_context(closing(database_for(settings)))
         embedder = SentenceTransformerEmbedder(settings.embedder)
         embedder.load()
         run = Run(args, work, settings, db, embedder, query_texts(), stack, PostgresCatalog(db))

@@ -32,6 +32,7 @@ import json
 import os
 import tempfile
 import time
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,13 +41,12 @@ from common import scratch_database
 from stylegenie.adapters.catalog_presets import PRESETS
 from stylegenie.adapters.feeds import FeedOptions, read_products
 from stylegenie.adapters.milvus_index import MilvusProductIndex
-from stylegenie.adapters.postgres.database import Database
 from stylegenie.adapters.postgres.repositories import PostgresCatalog
 from stylegenie.adapters.text_embedder import SentenceTransformerEmbedder
+from stylegenie.bots.wiring import database_for, ranking_weights_for
 from stylegenie.config import Settings
 from stylegenie.core.domain import ProductHit
 from stylegenie.core.ingest import CatalogIngestor, unique_by_id
-from stylegenie.core.ranking import RankingWeights
 from stylegenie.core.search import ProductSearcher
 from stylegenie.core.search_query import query_from_text
 
@@ -175,15 +175,12 @@ def main() -> None:
             settings = Settings(data_dir=folder, database={"url": url})
             embedder = SentenceTransformerEmbedder(settings.embedder)
             embedder.load()
-            with Database(url) as db:
-                db.apply_migrations()
+            with closing(database_for(settings)) as db:
                 catalog = PostgresCatalog(db)
                 index = ingest(settings, catalog, embedder)
-                ranking = settings.ranking
-                weights = RankingWeights(
-                    ranking.alpha, ranking.beta, ranking.gamma, ranking.delta, ranking.epsilon
-                )
-                searcher = ProductSearcher(embedder, index, catalog, weights, ranking.candidates)
+                weights = ranking_weights_for(settings)
+                candidates = settings.ranking.candidates
+                searcher = ProductSearcher(embedder, index, catalog, weights, candidates)
                 catalogue = grades(STYLES)
                 scores = {}
                 for set_name, path in QUERY_SETS.items():

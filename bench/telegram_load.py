@@ -36,23 +36,29 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.fakes.telegram_server import TOKEN, Call, FakeTelegram  # noqa: E402
 
+if TYPE_CHECKING:
+    from stylegenie.gpu_workers.runtime import WorkerRuntime
+
 EXAMPLES = ROOT / "examples"
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 COLOURS = ["sage green", "navy", "black", "white", "red", "yellow", "beige", "pink"]
-# (kind, message); "@Label" presses the button with that label on the last reply.
+# (kind, message); "@Label" presses the first button whose label starts with that on the last
+# reply. "ask" asks the first atelier: the sample ateliers' owners chat on the terminal, which
+# no process of this benchmark runs, so it measures the answer for an unreachable owner.
 JOURNEY = [
     ("text", "/start"),
     ("render", "a {colour} linen dress for a garden wedding, under 120, I'm in Lisbon"),
     ("text", "@Pick 1"),
     ("search", "@Show products"),
     ("ateliers", "@Find an atelier"),
+    ("ask", "@Ask "),
     ("text", "/help"),
 ]
 HEAVY = ("torch", "transformers", "sentence_transformers", "open_clip", "diffusers", "pymilvus")
@@ -74,34 +80,25 @@ class PacedRenderer:
         return [self._card] * len(designs)
 
 
-def pace_runtime(render_s: float) -> None:
-    """Warm the text model and pace the renderer of this process's worker runtime."""
-    from stylegenie.gpu_workers import runtime
-
-    worker = runtime.current()
+def pace_runtime(worker: WorkerRuntime, render_s: float) -> None:
+    """Warm the text model and pace the renderer of a process's worker runtime."""
     worker.embedder.load()  # type: ignore[attr-defined]
     worker.renderer = PacedRenderer(worker.renderer, render_s)
 
 
 def bot_role(args: argparse.Namespace) -> None:
     """The bot process: the assembled app behind the real Telegram Application."""
-    from stylegenie.bots.telegram import (
-        LeadWiring,
-        build_application,
-        image_store_for,
-        serving,
-        use_fast_event_loop,
-    )
-    from stylegenie.bots.wiring import assemble
+    from stylegenie.bots.telegram import build_application, serving, use_fast_event_loop
+    from stylegenie.bots.wiring import assemble, image_store_for
     from stylegenie.config import load_settings
 
     settings = load_settings()
     app = assemble(settings)
     app.geocoder.load()  # as `stylegenie telegram` does
     if settings.workers.mode == "eager":
-        pace_runtime(args.render_s)
-    leads = LeadWiring(app.notifiers, app.run_lead_outbox)
-    application = build_application(settings.telegram, app.engine, image_store_for(settings), leads)
+        pace_runtime(app.worker_runtime(), args.render_s)
+    images = image_store_for(settings)
+    application = build_application(settings.telegram, app.engine, images, app.lead_wiring())
 
     async def serve() -> None:
         stop = asyncio.Event()
@@ -118,17 +115,11 @@ def bot_role(args: argparse.Namespace) -> None:
 
 def worker_role(args: argparse.Namespace) -> None:
     """A Celery worker (thread pool) with paced renders and the real search."""
-    from stylegenie.adapters.postgres.database import open_database
-    from stylegenie.adapters.postgres.repositories import PostgresCatalog
+    from stylegenie.bots.wiring import worker_app
     from stylegenie.config import load_settings
-    from stylegenie.gpu_workers import runtime
-    from stylegenie.gpu_workers.celery_app import configure_celery
 
-    settings = load_settings()
-    catalog = PostgresCatalog(open_database(settings))
-    runtime.install(runtime.runtime_from_settings(settings, catalog))
-    pace_runtime(args.render_s)
-    celery = configure_celery(settings)
+    celery = worker_app(load_settings())
+    pace_runtime(celery.runtime, args.render_s)
     celery.worker_main(
         [
             "worker",
@@ -150,10 +141,9 @@ def prepare(data_dir: Path, database_url: str) -> None:
     from stylegenie.bots.wiring import assemble
     from stylegenie.config import Settings
     from stylegenie.core.ingest import CatalogIngestor
-    from stylegenie.gpu_workers import runtime
 
     app = assemble(Settings(data_dir=data_dir, database={"url": database_url}))
-    worker = runtime.current()
+    worker = app.worker_runtime()
     products, _ = read_products(EXAMPLES / "sample_products.csv")
     CatalogIngestor(worker.embedder, worker.index, app.catalog).ingest(products)
     app.ateliers.upsert_ateliers(read_ateliers(EXAMPLES / "sample_ateliers.csv", app.geocoder)[0])
@@ -207,7 +197,9 @@ async def play(server: FakeTelegram, inbox: Inbox, chat_id: int, think: float) -
         if step.startswith("@"):
             markup = (last.params.get("reply_markup") if last else None) or {}
             buttons = [b for row in markup.get("inline_keyboard", []) for b in row]
-            data = next((b["callback_data"] for b in buttons if b["text"] == step[1:]), None)
+            data = next(
+                (b["callback_data"] for b in buttons if b["text"].startswith(step[1:])), None
+            )
             if data is None:
                 text = last.params.get("text") if last else None
                 raise RuntimeError(f"chat {chat_id}: no button {step[1:]!r} under {text!r}")

@@ -1,51 +1,48 @@
 """The terminal front-end: chat interactively, or replay a script and print the transcript.
 
 A script has one message per line; ``#`` starts a comment; ``@choice X`` presses a
-button of the last reply, where X is the button's id ("products"), its number as
-printed ("2") or its label ("Pick 2"); ``@as NAME`` goes on as another terminal
-user (an atelier owner answering a lead, say) and a bare ``@as`` comes back. Messages
-sent outside a turn (a lead to an owner, an owner's answer to a shopper) print as
-"[to NAME] …".
+button of the last reply the current user saw, where X is the button's id ("products"),
+its number as printed ("2") or its label ("Pick 2"); ``@as NAME`` goes on as another
+terminal user (an atelier owner answering a lead, say) and a bare ``@as`` comes back.
+Messages sent outside a turn (a lead to an owner, news to a shopper) print as
+"[to NAME] …", and their buttons can be pressed once chatting as NAME. An id that is on
+no current button ("@choice pick:d-1a2b") presses a button of an earlier message.
 
-With ``jsonl=True`` every line that sends something prints one JSON object instead
-(``transcript_record``), and everything else goes to standard error, so the output is a
-transcript a program can score.
+Turns run through the front-end kit like on every other surface (``TurnRunner``, the
+progress pacer, the lead outbox, the neutral layout); the lead outbox runs after every
+turn that stored a lead, so a script reads in order. With ``jsonl=True`` every line that
+sends something prints one JSON object instead (``transcript_record``), and everything
+else goes to standard error, so the output is a transcript a program can score.
 """
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import json
 import sys
 from collections.abc import Iterable
-from typing import Any, TextIO
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Protocol, TextIO
 
-from stylegenie.adapters.notifiers import NotifierHub
-from stylegenie.core.conversation.engine import ConversationEngine
+from stylegenie.core.chats import ChatKey, Sender
 from stylegenie.core.conversation.state import Incoming
-from stylegenie.core.domain import Atelier, DesignBrief, Lead
-from stylegenie.core.leads import lead_summary
+from stylegenie.core.domain import DesignBrief
+from stylegenie.core.progress import Activity
 from stylegenie.core.reply import Choice, Reply
 
+from .kit.layout import plain_reply
+from .kit.outbox import LeadWiring, OutboxLoop
+from .kit.progress import Pacing
+from .kit.turns import TurnEngine, TurnRunner
 
-def format_reply(reply: Reply) -> str:
-    """A Reply as plain text: message, image paths, product and atelier lines, buttons."""
-    lines = [reply.text]
-    lines += [f"  [image] {image.ref}  ({image.caption})" for image in reply.images]
-    for card in reply.products:
-        brand = f" by {card.brand}" if card.brand else ""
-        lines.append(f"  • {card.name}{brand} — {card.price:g} {card.currency} — {card.why}")
-        if card.url:
-            lines.append(f"    {card.url}")
-    for atelier in reply.ateliers:
-        distance = f", {atelier.distance_km:g} km" if atelier.distance_km is not None else ""
-        lines.append(
-            f"  • {atelier.name} ({atelier.city}{distance}) — {atelier.price_range}, "
-            f"~{atelier.lead_time_days} days, ★{atelier.rating:.1f} — {atelier.why}"
-        )
-    if reply.choices:
-        buttons = "  ".join(f"[{n}] {c.label}" for n, c in enumerate(reply.choices, start=1))
-        lines.append(f"  buttons: {buttons}")
-    return "\n".join(lines)
+PLATFORM = "terminal"
+
+
+class TranscriptEngine(TurnEngine, Protocol):
+    """The engine as the terminal needs it: turns, and each piece's brief for transcripts."""
+
+    def outfit(self, chat: ChatKey) -> list[DesignBrief]: ...
 
 
 def transcript_record(
@@ -88,74 +85,145 @@ def find_choice(choices: list[Choice], wanted: str) -> Choice | None:
     return None
 
 
+def old_button(wanted: str) -> Choice | None:
+    """A button id from an earlier message ("pick:d-1a2b"): pressed as it is, so the engine
+    continues from it or says it has expired; None for anything with spaces (a label)."""
+    return Choice(id=wanted, label=wanted) if wanted and " " not in wanted else None
+
+
+def terminal_key(user: str) -> ChatKey:
+    """The chat key of a terminal user."""
+    return ChatKey(platform=PLATFORM, id=user)
+
+
+class TerminalProgress:
+    """The kit's ProgressView on a terminal: progress lines, no indicator."""
+
+    def __init__(self, print_line: Any) -> None:
+        self._print = print_line
+
+    async def indicate(self, activity: Activity) -> None:
+        """A terminal has no typing indicator."""
+
+    async def post(self, text: str) -> None:
+        """Print the progress line."""
+        self._print(f"  … {text}")
+
+    async def edit(self, text: str) -> None:
+        """Print the new progress line."""
+        self._print(f"  … {text}")
+
+    async def remove(self) -> None:
+        """Printed lines stay."""
+
+
 class TerminalChat:
-    """One terminal conversation with the engine."""
+    """Terminal conversations with the engine, one user at a time, on the front-end kit."""
 
     def __init__(
         self,
-        engine: ConversationEngine,
-        chat_key: str,
+        engine: TranscriptEngine,
+        user: str,
         out: TextIO = sys.stdout,
         *,
+        pacing: Pacing,
         jsonl: bool = False,
         notes: TextIO = sys.stderr,
+        leads: LeadWiring | None = None,
     ) -> None:
         self._engine = engine
-        self._chat_key = self._home = chat_key
+        self._home = self._user = user
         self._out = out
         self._jsonl = jsonl
         self._notes = notes if jsonl else out
-        self._choices: list[Choice] = []
+        self._choices: dict[str, list[Choice]] = {}
         self._turn = 0
+        self._refs = itertools.count(1)
+        self._loop = asyncio.new_event_loop()
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="terminal-turn")
+        self._runner = TurnRunner(engine, self, self._executor, pacing)
+        self._outbox: OutboxLoop | None = None
+        self._lead_stored = False
+        if leads is not None:
+            self._outbox = OutboxLoop(leads, self._executor)
+            leads.hub.register(PLATFORM, self)
+            leads.listen(self._heard_lead)
 
-    def receive_notifications(self, hub: NotifierHub) -> None:
-        """Print lead messages and shopper news addressed to terminal users."""
-        hub.register("terminal", self._owner_message, self._shopper_message)
+    # -- the Surface the turn runner uses --------------------------------------------
+    def progress_view(self, chat: ChatKey, event: object) -> TerminalProgress:
+        """Progress lines in the notes stream."""
+        return TerminalProgress(self._print)
 
-    def _owner_message(self, chat_id: str, lead: Lead, atelier: Atelier) -> None:
-        self._print(
-            f"[to {chat_id}] New request for {atelier.name}: {lead_summary(lead, atelier)}"
-            " (answer with /leads)\n"
-        )
+    async def send(self, chat: ChatKey, reply: Reply, event: object) -> None:
+        """Print the reply (or its transcript record) and remember its buttons."""
+        self._choices[chat.id] = reply.choices
+        self._answer(str(event or ""), reply)
+        if reply.pressed_outcome:
+            self._print(f"  (the message you answered now reads: {reply.pressed_outcome})")
 
-    def _shopper_message(self, chat_id: str, reply: Reply) -> None:
-        self._print(f"[to {chat_id}] " + format_reply(reply) + "\n")
-        if f"terminal:{chat_id}" == self._chat_key:
-            self._choices = reply.choices
+    async def tell_admins(self, text: str) -> None:
+        """The person at the terminal runs the bot: tell them."""
+        self._print(f"[admin] {text}")
+
+    # -- the Channel the notifier hub uses -----------------------------------------
+    def deliver(self, chat_id: str, reply: Reply, idempotency_key: str) -> str:
+        """Print a message sent outside a turn; its buttons belong to that user."""
+        self._print(f"[to {chat_id}] " + plain_reply(reply) + "\n")
+        self._choices[chat_id] = reply.choices
+        return str(next(self._refs))
+
+    def settle(self, chat_id: str, message_ref: str, outcome: str) -> None:
+        """An earlier message to that user is answered."""
+        self._print(f"[to {chat_id}] (message {message_ref} now reads: {outcome})")
+        self._choices.pop(chat_id, None)
+
+    # -- reading lines -------------------------------------------------------------
+    def start(self) -> None:
+        """Deliver leads waiting from before (call once, before the first line)."""
+        if self._outbox is not None:
+            self._loop.run_until_complete(self._outbox.run_once())
 
     def say(self, line: str) -> None:
         """Send one line as the current user and print the assistant's reply."""
         if line == "@as" or line.startswith("@as "):
-            name = line[3:].strip()
-            self._chat_key = f"terminal:{name}" if name else self._home
-            self._print(f"(now chatting as {self._chat_key.partition(':')[2]})")
+            self._user = line[3:].strip() or self._home
+            self._print(f"(now chatting as {self._user})")
             return
+        sender = Sender(user=terminal_key(self._user), display_name=self._user)
         if line.startswith("@choice"):
             wanted = line[len("@choice") :].strip()
-            choice = find_choice(self._choices, wanted)
+            choice = find_choice(self.buttons(self._user), wanted) or old_button(wanted)
             if choice is None:
                 self._answer(line, Reply(text=f"(no button {wanted!r} on the last reply)"))
                 return
             self._print(f"> [{choice.label}]")
-            incoming = Incoming.choice(choice.id)
+            incoming = Incoming.choice(choice.id, sender)
         else:
             self._print(f"> {line}")
-            incoming = Incoming.from_text(line)
-        reply = self._engine.handle(
-            self._chat_key, incoming, progress=lambda note: self._print(f"  … {note}")
-        )
-        self._choices = reply.choices
-        self._answer(line, reply)
+            incoming = Incoming.from_text(line, sender)
+        self._loop.run_until_complete(self._one_turn(incoming, line))
+
+    async def _one_turn(self, incoming: Incoming, line: str) -> None:
+        await self._runner.run(terminal_key(self._user), incoming, line)
+        if self._outbox is not None and self._lead_stored:
+            self._lead_stored = False
+            await self._outbox.run_once()
+
+    def buttons(self, user: str) -> list[Choice]:
+        """The buttons of the last message ``user`` saw (a reply or a message to them)."""
+        return self._choices.get(user, [])
+
+    def _heard_lead(self) -> None:
+        self._lead_stored = True
 
     def _answer(self, line: str, reply: Reply) -> None:
         """Print a reply: as text, or as one transcript record in JSON-lines mode."""
         self._turn += 1
         if not self._jsonl:
-            self._print(format_reply(reply) + "\n")
+            self._print(plain_reply(reply) + "\n")
             return
-        user = self._chat_key.partition(":")[2]
-        outfit = self._engine.outfit(self._chat_key)
-        record = transcript_record(self._turn, user, line, outfit, reply)
+        outfit = self._engine.outfit(terminal_key(self._user))
+        record = transcript_record(self._turn, self._user, line, outfit, reply)
         print(json.dumps(record, ensure_ascii=False), file=self._out, flush=True)
 
     def replay(self, lines: Iterable[str]) -> None:
@@ -173,7 +241,15 @@ class TerminalChat:
             text = line.strip()
             if text in ("/quit", "/exit"):
                 break
-            self.say(f"@choice {text}" if text.isdigit() and self._choices else text)
+            pressable = text.isdigit() and self.buttons(self._user)
+            self.say(f"@choice {text}" if pressable else text)
+
+    def close(self) -> None:
+        """Withdraw from delivering leads, then release the terminal's loop and turn thread."""
+        if self._outbox is not None:
+            self._loop.run_until_complete(self._outbox.stop())
+        self._executor.shutdown(wait=True)
+        self._loop.close()
 
     def _print(self, text: str) -> None:
         print(text, file=self._notes, flush=True)

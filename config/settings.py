@@ -222,13 +222,55 @@ class RankingSettings(BaseModel):
 
 
 class LeadSettings(BaseModel):
-    """The lead flow: delivery retries, expiry and the limits that keep owners from spam."""
+    """The lead flow: delivery retries, expiry and the limits that keep owners from spam.
+
+    Front-ends run the outbox every ``outbox_every_s`` (and at once after a lead is
+    stored). A runner holds a lead it is delivering for ``lease_s`` (longer than one send
+    may take); a platform counts as reachable while some runner renewed it within
+    ``liveness_s`` (longer than the time between two outbox runs). With
+    ``group_admins_answer`` a group chat's admins may answer its leads, besides the
+    atelier's named owners (``owner_user_ids``).
+    """
 
     expiry_hours: float = Field(default=48.0, gt=0)
     delivery_attempts: int = Field(default=5, ge=1, le=20)
     retry_backoff_s: float = Field(default=2.0, ge=0)
     daily_limit_per_shopper: int = Field(default=5, ge=1)
     open_cap_per_atelier: int = Field(default=20, ge=1)
+    outbox_every_s: float = Field(default=60.0, gt=0)
+    lease_s: float = Field(default=120.0, gt=0)
+    liveness_s: float = Field(default=180.0, gt=0)
+    group_admins_answer: bool = False
+
+    @model_validator(mode="after")
+    def _live_between_runs(self) -> LeadSettings:
+        if self.liveness_s <= self.outbox_every_s:
+            raise ValueError(
+                "LEADS__LIVENESS_S must be longer than LEADS__OUTBOX_EVERY_S, or platforms "
+                "would look unreachable between two outbox runs"
+            )
+        return self
+
+
+class EmailSettings(BaseModel):
+    """SMTP for ateliers reachable by e-mail; without a host and a from address it is off.
+
+    With it on, an atelier whose contact is an e-mail address receives leads (the design,
+    its picture and the shopper's contact) when no chat of its owner is reachable.
+    """
+
+    host: str | None = None
+    port: int = Field(default=587, ge=1, le=65535)
+    username: str | None = None
+    password: SecretStr | None = None
+    from_address: str | None = None
+    starttls: bool = True
+    timeout_s: float = Field(default=20.0, gt=0)
+
+    @property
+    def configured(self) -> bool:
+        """Whether e-mail can be sent (a host and a from address are set)."""
+        return bool(self.host and self.from_address)
 
 
 class PrivacySettings(BaseModel):
@@ -248,6 +290,10 @@ class ChatSettings(BaseModel):
     max_message_chars: int = Field(default=2000, ge=100)
     messages_per_minute: int = Field(default=30, ge=1)
     atelier_radius_km: float = Field(default=50.0, gt=0)
+    products_per_search: int = Field(default=4, ge=1, le=10)
+    """Products shown for one piece (a look shows half as many per piece, at least one)."""
+    progress_after_s: float = Field(default=1.0, ge=0)
+    """How long a turn runs before the terminal and text front-ends print its progress."""
 
 
 class TelegramSettings(BaseModel):
@@ -268,13 +314,20 @@ class TelegramSettings(BaseModel):
     admin_ids: list[int] = Field(default_factory=list)
     engine_threads: int = Field(default=64, ge=1, le=1024)
     sends_per_second: float = Field(default=30.0, ge=0)
+    per_chat_per_second: float = Field(default=1.0, gt=0)
+    per_chat_burst: int = Field(default=4, ge=1)
     flood_retries: int = Field(default=3, ge=0, le=10)
     progress_delay_s: float = Field(default=1.0, ge=0)
 
     @model_validator(mode="after")
-    def _address_for_webhook(self) -> TelegramSettings:
+    def _address_and_secret_for_webhook(self) -> TelegramSettings:
         if self.mode == "webhook" and not self.webhook_address:
             raise ValueError("webhook mode needs a public address (TELEGRAM__WEBHOOK_ADDRESS)")
+        if self.mode == "webhook" and not self.webhook_secret:
+            raise ValueError(
+                "webhook mode needs a secret token (STYLEGENIE_TELEGRAM__WEBHOOK_SECRET), so that "
+                "only Telegram can post updates to the bot"
+            )
         return self
 
 
@@ -306,6 +359,7 @@ class Settings(BaseSettings):
     chat: ChatSettings = Field(default_factory=ChatSettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     leads: LeadSettings = Field(default_factory=LeadSettings)
+    email: EmailSettings = Field(default_factory=EmailSettings)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
 
     @field_validator("exchange_rates")

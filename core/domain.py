@@ -256,7 +256,11 @@ class Atelier(BaseModel):
     remote_friendly: bool = False
     languages: list[str] = Field(default_factory=lambda: ["en"])
     owner_chat_ids: dict[str, str] = Field(default_factory=dict)
-    contact: str = ""
+    """The chat that receives the atelier's leads on each platform ({"telegram": "123"})."""
+    owner_user_ids: dict[str, list[str]] = Field(default_factory=dict)
+    """The people who may answer leads for it in a group owner chat ({"telegram": ["111"]})."""
+    contact: str = Field(default="", repr=False)
+    """How shoppers reach the atelier (encrypted at rest; kept out of reprs and logs)."""
 
 
 class AtelierMatch(BaseModel):
@@ -270,13 +274,15 @@ class AtelierMatch(BaseModel):
 
 
 class LeadStatus(StrEnum):
-    """A lead's state machine: new → sent → accepted / declined / expired."""
+    """A lead's state machine: new → sent → accepted / declined / expired; a new lead that
+    can never reach its owner becomes undeliverable."""
 
     NEW = "new"
     SENT = "sent"
     ACCEPTED = "accepted"
     DECLINED = "declined"
     EXPIRED = "expired"
+    UNDELIVERABLE = "undeliverable"
 
 
 class MatchRequest(BaseModel):
@@ -305,11 +311,15 @@ class Lead(BaseModel):
     ``request`` is the matching request that found the atelier, kept so that after a
     decline or expiry the next match can be found without the conversation.
     ``idempotency_key`` makes a repeated submission return the stored lead.
+    ``shopper_contact`` is what the shopper agreed to share ("Ana (@ana) https://t.me/ana");
+    ``owner_platform`` is where the owner gets it ("telegram", or "email" for the atelier's
+    own address), chosen when the lead is stored.
     """
 
     id: str = Field(default_factory=lambda: new_id("lead"))
     user_key: str
-    shopper_handle: str = ""
+    shopper_contact: str = Field(default="", repr=False)
+    owner_platform: str = ""
     atelier_id: str
     design: Design
     request: MatchRequest
@@ -319,6 +329,15 @@ class Lead(BaseModel):
     idempotency_key: str = ""
     created_at: datetime = Field(default_factory=utc_now)
     updated_at: datetime = Field(default_factory=utc_now)
+
+
+class LeadDelivery(BaseModel):
+    """A lead's message as the owner's platform took it: the reference to edit it later."""
+
+    lead_id: str
+    platform: str
+    message_ref: str = ""
+    delivered_at: datetime = Field(default_factory=utc_now)
 
 
 class UserProfile(BaseModel):

@@ -1,66 +1,71 @@
 """The lead flow: a shopper's design sent to an atelier owner, who accepts or declines.
 
-Every lead is stored before anything is sent (an outbox). Delivery retries with a
-growing delay; a lead that could not be delivered stays ``new`` and is picked up
-again by ``deliver_due`` (at start-up and periodically), so a crash between storing
-and sending loses nothing. An idempotency key makes a repeated request return the
-stored lead instead of a duplicate. Contact details travel only after acceptance.
+A lead is stored (with the contact the shopper agreed to share and the owner platform
+chosen) and the shopper is answered at once; delivery is the outbox's job
+(``run_outbox``, see ``core.outbox``), and the shopper hears later whether it was
+delivered or could not be. Asking an atelier whose owner no running process can reach
+raises ``OwnerUnreachable`` before anything is stored. Owners answer with
+``respond``; in a group owner chat only the atelier's named owners (or, by setting, the
+chat's admins) may. Contact details travel only after acceptance, and never to a log.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from .domain import Atelier, Design, Lead, LeadStatus, MatchRequest, utc_now
+from . import lead_messages as say
+from .chats import ChatKey, Sender
+from .domain import Atelier, AtelierMatch, Design, Lead, LeadStatus, MatchRequest, utc_now
+from .lead_messages import atelier_card, lead_summary
 from .matching import match_ateliers
-from .ports import AtelierRepo, LeadNotifier, LeadRepo, ShopperNotifier
-from .reply import AtelierCard, Choice, Reply
+from .outbox import OutboxReport, OutboxRunner, OutboxTiming
+from .ports import AtelierRepo, LeadRepo, Notifications
+from .reply import Choice, Reply
+from .routing import EMAIL, owner_chat, route
 
 log = logging.getLogger(__name__)
 
 OPEN = (LeadStatus.NEW, LeadStatus.SENT)
 
-DAILY_LIMIT = (
-    "You've sent {limit} requests to ateliers today — that's the daily limit. Try again tomorrow."
-)
-ATELIER_BUSY = (
-    "{atelier} has too many open requests right now. "
-    "Try another atelier, or ask again in a day or two."
-)
-SENT = (
-    "I've sent your design to {atelier}. They'll answer in their own chat; "
-    "once they accept, I'll give you their contact."
-)
-QUEUED = (
-    "Your request to {atelier} is saved and will be delivered shortly; "
-    "I'll tell you when they answer."
-)
-ALREADY = "You've already sent this design to {atelier}; I'll tell you when they answer."
-ACCEPTED_SHOPPER = "Good news: {atelier} accepted your design! Contact them at: {contact}"
-ACCEPTED_OWNER = "Accepted. The shopper's contact: {handle}. They have your contact too."
-DECLINED_OWNER = "Declined. Thanks for answering — the shopper will be offered another atelier."
-NEXT_MATCH = "{atelier} can't take your design{why}. The next best atelier:"
-NO_NEXT = "{atelier} can't take your design{why}, and I have no other atelier that fits right now."
-NOT_YOURS = "That request isn't for an atelier you own."
-ANSWERED = "That request was already answered or has expired."
-NO_OPEN = "You have no open requests."
-OPEN_LIST = "Open requests ({count}):"
+LeadListener = Callable[[], None]
+"""Hears that a lead was just stored (a front-end's outbox runner wakes up for it)."""
+
+__all__ = [
+    "LeadDesk",
+    "LeadListener",
+    "LeadPolicy",
+    "OutboxReport",
+    "OwnerUnreachable",
+    "atelier_card",
+    "idempotency_key",
+    "lead_summary",
+]
 
 
 @dataclass(frozen=True)
 class LeadPolicy:
-    """Limits and timing of the lead flow."""
+    """Limits and timing of the lead flow; the composition root builds it from settings."""
 
-    expiry: timedelta = timedelta(hours=48)
-    delivery_attempts: int = 5
-    retry_backoff_s: float = 2.0
-    daily_limit_per_shopper: int = 5
-    open_cap_per_atelier: int = 20
+    expiry: timedelta
+    delivery_attempts: int
+    retry_backoff_s: float
+    daily_limit_per_shopper: int
+    open_cap_per_atelier: int
+    lease: timedelta
+    liveness: timedelta
+    group_admins_answer: bool
+
+
+class OwnerUnreachable(Exception):
+    """No running process can reach the atelier's owner on any of its platforms."""
+
+    def __init__(self, atelier: Atelier) -> None:
+        super().__init__(f"no live platform reaches the owner of atelier {atelier.id}")
+        self.atelier = atelier
 
 
 def idempotency_key(user_key: str, atelier_id: str, design_id: str) -> str:
@@ -68,128 +73,153 @@ def idempotency_key(user_key: str, atelier_id: str, design_id: str) -> str:
     return hashlib.sha256(f"{user_key}|{atelier_id}|{design_id}".encode()).hexdigest()[:32]
 
 
-def atelier_card(atelier: Atelier, why: str = "", distance_km: float | None = None) -> AtelierCard:
-    """An atelier as the shopper sees it."""
-    return AtelierCard(
-        atelier_id=atelier.id,
-        name=atelier.name,
-        city=atelier.city,
-        price_range=f"{atelier.price_min:g}–{atelier.price_max:g} {atelier.currency}",
-        lead_time_days=atelier.lead_time_days,
-        rating=atelier.rating,
-        distance_km=distance_km,
-        why=why,
-    )
-
-
 class LeadDesk:
-    """Creates, delivers, answers and expires leads."""
+    """Stores, delivers (through the outbox), answers and expires leads."""
 
     def __init__(
         self,
         leads: LeadRepo,
         ateliers: AtelierRepo,
-        notifier: LeadNotifier,
-        shoppers: ShopperNotifier,
-        policy: LeadPolicy | None = None,
+        notifications: Notifications,
+        policy: LeadPolicy,
         clock: Callable[[], datetime] = utc_now,
-        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._leads = leads
         self._ateliers = ateliers
-        self._notifier = notifier
-        self._shoppers = shoppers
-        self._policy = policy or LeadPolicy()
+        self._notifications = notifications
+        self._policy = policy
         self._clock = clock
-        self._sleep = sleep
+        self._listeners: list[LeadListener] = []
+        timing = OutboxTiming(
+            policy.lease, policy.liveness, policy.delivery_attempts, policy.retry_backoff_s
+        )
+        self._outbox = OutboxRunner(
+            leads, ateliers, notifications, timing, clock, (self._delivered, self._undeliverable)
+        )
+
+    def listen(self, callback: LeadListener) -> None:
+        """Call ``callback()`` from the turn's thread after each lead is stored."""
+        self._listeners.append(callback)
+
+    def live_platforms(self) -> set[str]:
+        """The platforms some running process delivers leads on now."""
+        return self._leads.live_platforms(self._clock())
+
+    def route(self, atelier: Atelier, live: Collection[str] | None = None) -> str | None:
+        """The platform a lead to this atelier would travel on now, or None if unreachable."""
+        return route(atelier, self.live_platforms() if live is None else live)
 
     def submit(
-        self, user_key: str, handle: str, atelier: Atelier, design: Design, request: MatchRequest
+        self, user_key: str, contact: str, atelier: Atelier, design: Design, request: MatchRequest
     ) -> Reply:
-        """Store a lead for the atelier (unless a limit says no), then try to deliver it."""
+        """Store a lead the shopper consented to (sharing ``contact``) and answer at once.
+
+        Raises OwnerUnreachable, storing nothing, when no live platform reaches the owner.
+        """
+        platform = self.route(atelier)
+        if platform is None:
+            raise OwnerUnreachable(atelier)
         policy = self._policy
-        key = idempotency_key(user_key, atelier.id, design.id)
         since = self._clock() - timedelta(days=1)
         if self._leads.count_created_since(user_key, since) >= policy.daily_limit_per_shopper:
-            return Reply(text=DAILY_LIMIT.format(limit=policy.daily_limit_per_shopper))
+            return Reply(text=say.DAILY_LIMIT.format(limit=policy.daily_limit_per_shopper))
         if self._leads.count_open(atelier.id) >= policy.open_cap_per_atelier:
-            return Reply(text=ATELIER_BUSY.format(atelier=atelier.name))
+            return Reply(text=say.ATELIER_BUSY.format(atelier=atelier.name))
         candidate = Lead(
             user_key=user_key,
-            shopper_handle=handle,
+            shopper_contact=contact,
+            owner_platform=platform,
             atelier_id=atelier.id,
             design=design,
             request=request,
-            idempotency_key=key,
+            idempotency_key=idempotency_key(user_key, atelier.id, design.id),
             created_at=self._clock(),
         )
         lead = self._leads.create_lead(candidate)
         if lead.id != candidate.id:
-            return Reply(text=ALREADY.format(atelier=atelier.name))
-        delivered = self.deliver(lead, atelier)
-        return Reply(text=(SENT if delivered else QUEUED).format(atelier=atelier.name))
-
-    def deliver(self, lead: Lead, atelier: Atelier | None = None) -> bool:
-        """Send a new lead to its owner, retrying with a doubling delay; True once sent."""
-        atelier = atelier or self._ateliers.get_atelier(lead.atelier_id)
-        if atelier is None:
-            return False
-        delay = self._policy.retry_backoff_s
-        for attempt in range(1, self._policy.delivery_attempts + 1):
+            return Reply(text=say.ALREADY.format(atelier=atelier.name))
+        for listener in self._listeners:
             try:
-                self._notifier.notify(lead, atelier)
+                listener()
             except Exception:
-                log.warning("lead %s: delivery attempt %d failed", lead.id, attempt, exc_info=True)
-                self._leads.record_attempt(lead.id, self._clock() + timedelta(seconds=delay))
-                if attempt < self._policy.delivery_attempts:
-                    self._sleep(delay)
-                    delay *= 2
-                continue
-            return self._leads.transition(lead.id, [LeadStatus.NEW], LeadStatus.SENT)
-        return False
+                log.warning("a lead listener failed", exc_info=True)
+        return Reply(text=say.ON_ITS_WAY.format(atelier=atelier.name))
 
-    def deliver_due(self) -> int:
-        """Deliver every stored lead still waiting (after a crash or failed attempts)."""
-        return sum(self.deliver(lead) for lead in self._leads.due_for_delivery(self._clock()))
+    def run_outbox(self) -> OutboxReport:
+        """Deliver due leads on this process's platforms, then expire unanswered ones."""
+        report = self._outbox.run()
+        return OutboxReport(
+            delivered=report.delivered,
+            undeliverable=report.undeliverable,
+            retrying=report.retrying,
+            expired=self.expire_due(),
+        )
 
-    def respond(self, lead_id: str, owner_key: str, accept: bool) -> Reply:
-        """An owner's answer: reveal contacts on accept; on decline offer the next match."""
+    def withdraw(self) -> None:
+        """At shutdown: this process no longer makes any platform reachable."""
+        self._outbox.withdraw()
+
+    def respond(self, lead_id: str, chat: ChatKey, sender: Sender, accept: bool) -> Reply:
+        """An owner's answer from ``chat``: reveal contacts on accept, offer the shopper the
+        next atelier on decline; the answered message shows the outcome without buttons."""
         lead = self._leads.get_lead(lead_id)
-        owned = {a.id: a for a in self._ateliers.ateliers_of_owner(owner_key)}
+        owned = {a.id: a for a in self._ateliers.ateliers_of_owner(str(chat))}
         if lead is None or lead.atelier_id not in owned:
-            return Reply(text=NOT_YOURS)
+            return Reply(text=say.NOT_YOURS)
         atelier = owned[lead.atelier_id]
+        if not self._may_answer(atelier, chat, sender):
+            return Reply(text=say.NOT_AN_OWNER.format(atelier=atelier.name))
         target = LeadStatus.ACCEPTED if accept else LeadStatus.DECLINED
         if not self._leads.transition(lead.id, OPEN, target):
-            return Reply(text=ANSWERED)
+            return Reply(text=say.ANSWERED, pressed_outcome=say.ANSWERED_OUTCOME)
+        contact = lead.shopper_contact or say.NO_CONTACT
+        outcome = say.ACCEPTED_OUTCOME.format(contact=contact) if accept else say.DECLINED_OUTCOME
+        self._settle(lead, atelier, outcome)
         if accept:
-            contact = atelier.contact or "(ask them in their chat)"
-            self._shoppers.tell(
-                lead.user_key,
-                Reply(text=ACCEPTED_SHOPPER.format(atelier=atelier.name, contact=contact)),
-            )
-            return Reply(text=ACCEPTED_OWNER.format(handle=lead.shopper_handle or lead.user_key))
-        self._offer_next(lead, atelier, why="")
-        return Reply(text=DECLINED_OWNER)
+            reach = atelier.contact or say.NO_ATELIER_CONTACT
+            told = say.ACCEPTED_SHOPPER.format(atelier=atelier.name, contact=reach)
+            self._tell(lead.user_key, Reply(text=told))
+            text = say.ACCEPTED_OWNER.format(contact=contact)
+        else:
+            self._offer_next(lead, say.CANT_TAKE.format(atelier=atelier.name, why=""))
+            text = say.DECLINED_OWNER
+        still_open = len(self._leads.open_for_ateliers(list(owned)))
+        if still_open:
+            text += " " + say.MORE_OPEN.format(count=still_open)
+        choices = [Choice(id="leads", label=say.OPEN_REQUESTS)] if still_open else []
+        return Reply(text=text, choices=choices, pressed_outcome=outcome)
 
     def expire_due(self) -> int:
-        """Expire sent leads nobody answered in time, offering each shopper the next match."""
+        """Expire sent leads on this process's platforms nobody answered in time; each
+        shopper is offered the next match (e-mailed leads close quietly: the atelier
+        answers those shoppers itself)."""
         expired = 0
-        for lead in self._leads.sent_before(self._clock() - self._policy.expiry):
-            if self._leads.transition(lead.id, [LeadStatus.SENT], LeadStatus.EXPIRED):
-                atelier = self._ateliers.get_atelier(lead.atelier_id)
-                if atelier is not None:
-                    self._offer_next(lead, atelier, why=" in time")
-                expired += 1
+        cutoff = self._clock() - self._policy.expiry
+        for lead in self._leads.sent_before(cutoff, self._notifications.platforms()):
+            if not self._leads.transition(lead.id, [LeadStatus.SENT], LeadStatus.EXPIRED):
+                continue
+            expired += 1
+            atelier = self._ateliers.get_atelier(lead.atelier_id)
+            if lead.owner_platform == EMAIL or atelier is None:
+                continue
+            self._settle(lead, atelier, say.EXPIRED_OUTCOME)
+            self._offer_next(lead, say.CANT_TAKE.format(atelier=atelier.name, why=" in time"))
         return expired
+
+    def owner_menu(self, owner_key: str) -> Reply | None:
+        """The greeting of a chat that owns ateliers (None for anyone else's chat)."""
+        owned = self._ateliers.ateliers_of_owner(owner_key)
+        if not owned:
+            return None
+        return say.owner_menu(owned, len(self._leads.open_for_ateliers([a.id for a in owned])))
 
     def open_leads(self, owner_key: str) -> Reply:
         """An owner's unanswered leads, each with accept and decline buttons."""
         owned = {a.id: a for a in self._ateliers.ateliers_of_owner(owner_key)}
         leads = self._leads.open_for_ateliers(list(owned))
         if not leads:
-            return Reply(text=NO_OPEN)
-        lines = [OPEN_LIST.format(count=len(leads))]
+            return Reply(text=say.NO_OPEN)
+        lines = [say.OPEN_LIST.format(count=len(leads))]
         choices = []
         for number, lead in enumerate(leads, start=1):
             lines.append(f"{number}. {lead_summary(lead, owned[lead.atelier_id])}")
@@ -199,42 +229,90 @@ class LeadDesk:
             ]
         return Reply(text="\n".join(lines), choices=choices)
 
-    def next_match(self, lead: Lead) -> tuple[Atelier, str] | None:
-        """The best atelier for the lead's design other than those already asked."""
+    def next_reachable(
+        self, request: MatchRequest, live: Collection[str] | None = None
+    ) -> AtelierMatch | None:
+        """The best atelier for the request whose owner can get a lead now (``exclude_ids``
+        are skipped), or None."""
+        live = self.live_platforms() if live is None else live
+        wide = request.model_copy(update={"limit": 20})
+        matches = match_ateliers(wide, self._ateliers.find_ateliers(wide))
+        return next((m for m in matches if route(m.atelier, live) is not None), None)
+
+    def next_match(self, lead: Lead) -> AtelierMatch | None:
+        """The best reachable atelier for the lead's design other than those already asked."""
         asked = [*lead.request.exclude_ids, lead.atelier_id]
-        request = lead.request.model_copy(update={"exclude_ids": asked, "limit": 1})
-        matches = match_ateliers(request, self._ateliers.find_ateliers(request))
-        return (matches[0].atelier, matches[0].reason) if matches else None
+        return self.next_reachable(lead.request.model_copy(update={"exclude_ids": asked}))
 
-    def _offer_next(self, lead: Lead, atelier: Atelier, why: str) -> None:
-        found = self.next_match(lead)
-        if found is None:
-            self._shoppers.tell(
-                lead.user_key, Reply(text=NO_NEXT.format(atelier=atelier.name, why=why))
-            )
-            return
-        nxt, reason = found
-        self._shoppers.tell(
-            lead.user_key,
-            Reply(
-                text=NEXT_MATCH.format(atelier=atelier.name, why=why),
-                ateliers=[atelier_card(nxt, reason)],
-                choices=[Choice(id=f"relead:{lead.id}:{nxt.id}", label=f"Ask {nxt.name}")],
-            ),
-        )
-
-    def resubmit(self, user_key: str, lead_id: str, atelier_id: str) -> Reply | None:
-        """Send a declined or expired lead's design to the offered next atelier; None if stale."""
+    def resubmittable(
+        self, user_key: str, lead_id: str, atelier_id: str
+    ) -> tuple[Lead, Atelier] | None:
+        """A closed lead of this shopper and the atelier offered next; None when stale."""
         lead = self._leads.get_lead(lead_id)
-        atelier = self._ateliers.get_atelier(atelier_id)
-        if lead is None or atelier is None or lead.user_key != user_key or lead.status in OPEN:
+        if lead is None or lead.user_key != user_key or lead.status in OPEN:
             return None
+        atelier = self._ateliers.get_atelier(atelier_id)
+        return (lead, atelier) if atelier is not None else None
+
+    def resubmit(self, user_key: str, contact: str, lead_id: str, atelier_id: str) -> Reply | None:
+        """Send a closed lead's design to the offered next atelier (the shopper consented to
+        share ``contact``); None if stale. Raises OwnerUnreachable like ``submit``."""
+        found = self.resubmittable(user_key, lead_id, atelier_id)
+        if found is None:
+            return None
+        lead, atelier = found
         request = lead.request.model_copy(
             update={"exclude_ids": [*lead.request.exclude_ids, lead.atelier_id]}
         )
-        return self.submit(user_key, lead.shopper_handle, atelier, lead.design, request)
+        return self.submit(user_key, contact, atelier, lead.design, request)
 
+    def _may_answer(self, atelier: Atelier, chat: ChatKey, sender: Sender) -> bool:
+        """In a private owner chat its person answers; in a group, the named owners (or the
+        chat's admins, when the policy allows)."""
+        if sender.user == chat:
+            return True
+        named = atelier.owner_user_ids.get(sender.user.platform, [])
+        return sender.user.id in named or (
+            self._policy.group_admins_answer and sender.is_chat_admin
+        )
 
-def lead_summary(lead: Lead, atelier: Atelier) -> str:
-    """One line an owner reads: the design, budget, size, city and deadline."""
-    return f"{lead.design.brief.summary()} — for {atelier.name}"
+    def _settle(self, lead: Lead, atelier: Atelier, outcome: str) -> None:
+        """Show the outcome on the lead's delivered message (best effort)."""
+        delivery = self._leads.delivery(lead.id)
+        if delivery is None or not delivery.message_ref or delivery.platform == EMAIL:
+            return
+        chat = owner_chat(atelier, delivery.platform)
+        if chat is not None:
+            self._notifications.settle(chat, delivery.message_ref, outcome)
+
+    def _delivered(self, lead: Lead, atelier: Atelier | None) -> None:
+        name = atelier.name if atelier else say.THE_ATELIER
+        text = say.DELIVERED_BY_EMAIL if lead.owner_platform == EMAIL else say.DELIVERED
+        self._tell(lead.user_key, Reply(text=text.format(atelier=name)))
+
+    def _undeliverable(self, lead: Lead, atelier: Atelier | None) -> None:
+        name = atelier.name if atelier else say.THE_ATELIER
+        self._offer_next(lead, say.UNDELIVERABLE.format(atelier=name))
+
+    def _offer_next(self, lead: Lead, headline: str) -> None:
+        """Tell the shopper ``headline`` and the next reachable atelier, with a button."""
+        found = self.next_match(lead)
+        if found is None:
+            self._tell(lead.user_key, Reply(text=say.NO_NEXT.format(headline=headline)))
+            return
+        nxt = found.atelier
+        reply = Reply(
+            text=say.NEXT_MATCH.format(headline=headline),
+            ateliers=[atelier_card(nxt, found.reason, found.distance_km)],
+            choices=[Choice(id=f"relead:{lead.id}:{nxt.id}", label=f"Ask {nxt.name}")],
+        )
+        self._tell(lead.user_key, reply)
+
+    def _tell(self, user_key: str, reply: Reply) -> None:
+        """News for a lead's shopper through their platform (best effort)."""
+        try:
+            shopper = ChatKey.parse(user_key)
+        except ValueError:
+            log.warning("news for a shopper could not travel: their chat key is unreadable")
+            return
+        self._notifications.tell(shopper, reply)

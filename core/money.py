@@ -13,9 +13,8 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Protocol
 
-__all__ = ["REFERENCE_CURRENCY", "CurrencyRates", "MoneySettings", "UnknownCurrency"]
+__all__ = ["REFERENCE_CURRENCY", "CurrencyRates", "UnknownCurrency"]
 
 REFERENCE_CURRENCY = "EUR"
 """The unit of the rate table: it is worth 1 unless the table says otherwise."""
@@ -30,20 +29,6 @@ class UnknownCurrency(ValueError):
             "add it to STYLEGENIE_EXCHANGE_RATES"
         )
         self.currency = currency
-
-
-class MoneySettings(Protocol):
-    """What ``CurrencyRates.from_settings`` reads (``stylegenie.config.Settings``)."""
-
-    @property
-    def currency(self) -> str:
-        """The shop's currency: the catalogue's prices and ateliers' ranges are in it."""
-        ...
-
-    @property
-    def exchange_rates(self) -> Mapping[str, float]:
-        """What one unit of each currency is worth in euros."""
-        ...
 
 
 @dataclass(frozen=True)
@@ -66,11 +51,6 @@ class CurrencyRates:
         object.__setattr__(self, "rates", MappingProxyType(table))
         object.__setattr__(self, "base", self.base.upper())
         self._rate(self.base)
-
-    @classmethod
-    def from_settings(cls, settings: MoneySettings) -> CurrencyRates:
-        """The shop's currency and rate table as configured."""
-        return cls(settings.currency, settings.exchange_rates)
 
     def convert(self, amount: float, from_currency: str, to_currency: str) -> float:
         """``amount`` of ``from_currency`` in ``to_currency``; raises ``UnknownCurrency``."""

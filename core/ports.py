@@ -15,21 +15,21 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, Field
 
+from .chats import ChatKey
 from .domain import (
     Atelier,
     Design,
     Lead,
+    LeadDelivery,
     LeadStatus,
     MatchRequest,
     Product,
     ProductHit,
     UserProfile,
 )
+from .progress import ProgressCallback
 from .reply import Reply
 from .understanding.turn import TurnContext, TurnUpdate
-
-ProgressCallback = Callable[[str], None]
-"""Receives a short progress line ("Rendering 2/4…") while slow work runs."""
 
 
 class SearchFilters(BaseModel):
@@ -217,7 +217,8 @@ class UserRepo(Protocol):
 
 
 class LeadRepo(Protocol):
-    """Leads, written before any notification goes out (an outbox)."""
+    """Leads, written before any notification goes out (an outbox), and the platforms some
+    running process can deliver them on."""
 
     def create_lead(self, lead: Lead) -> Lead:
         """Store a new lead; with an idempotency key already stored, return that lead instead."""
@@ -229,16 +230,37 @@ class LeadRepo(Protocol):
         """Move a lead to ``to`` only from one of ``allowed_from``; False when it was elsewhere."""
         ...
 
-    def record_attempt(self, lead_id: str, next_attempt_at: datetime) -> None:
-        """Count a failed delivery and when to try again."""
+    def claim_next(self, claim: OutboxClaim) -> Lead | None:
+        """Lease the oldest due ``new`` lead on one of the claim's platforms (skipping leads
+        another runner holds), or None when none is due."""
         ...
 
-    def due_for_delivery(self, now: datetime) -> list[Lead]:
-        """New leads whose next delivery attempt is due (the outbox)."""
+    def delivery(self, lead_id: str) -> LeadDelivery | None:
+        """The recorded delivery of a lead's message, or None while it was never delivered."""
         ...
 
-    def sent_before(self, cutoff: datetime) -> list[Lead]:
-        """Sent leads not answered since ``cutoff`` (candidates for expiry)."""
+    def record_delivery(self, delivery: LeadDelivery) -> None:
+        """Record (and commit) that the owner's platform took the lead's message."""
+        ...
+
+    def mark_sent(self, lead_id: str) -> bool:
+        """A delivered ``new`` lead becomes ``sent`` and its lease ends; False when not new."""
+        ...
+
+    def record_attempt(self, lead_id: str, next_attempt_at: datetime) -> int:
+        """Count a failed delivery, end the lease, and say when to try again; the new count."""
+        ...
+
+    def heartbeat(self, runner: str, platforms: Sequence[str], seen_until: datetime) -> None:
+        """Record that ``runner`` can deliver on ``platforms`` until ``seen_until``."""
+        ...
+
+    def live_platforms(self, now: datetime) -> set[str]:
+        """The platforms some runner said it can deliver on, until after ``now``."""
+        ...
+
+    def sent_before(self, cutoff: datetime, platforms: Sequence[str]) -> list[Lead]:
+        """Sent leads on these owner platforms not answered since ``cutoff`` (to expire)."""
         ...
 
     def count_created_since(self, user_key: str, since: datetime) -> int: ...
@@ -250,6 +272,18 @@ class LeadRepo(Protocol):
     def open_for_ateliers(self, atelier_ids: Sequence[str]) -> list[Lead]: ...
 
     def leads_for_user(self, user_key: str) -> list[Lead]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxClaim:
+    """What one outbox runner may take: leads due by ``now`` on its ``platforms``, not
+    among ``skip`` (handled in this run), leased to ``runner`` until ``lease_until``."""
+
+    runner: str
+    platforms: Sequence[str]
+    now: datetime
+    lease_until: datetime
+    skip: Sequence[str] = ()
 
 
 class Place(BaseModel):
@@ -267,10 +301,53 @@ class Geocoder(Protocol):
     def locate(self, city: str, country: str | None = None) -> Place | None: ...
 
 
+class Unreachable(Exception):
+    """A chat can never receive this message (the person blocked the bot, never started it,
+    or closed their DMs): retrying will not help; the message says why in plain words."""
+
+
+class Channel(Protocol):
+    """One platform's way to send a message outside a turn (a lead to an owner, news to a
+    shopper). Front-ends register theirs with the notifier hub; calls come from any thread."""
+
+    def deliver(self, chat_id: str, reply: Reply, idempotency_key: str) -> str:
+        """Send ``reply`` to the platform's chat ``chat_id``; the sent message's reference.
+
+        A second call with the same ``idempotency_key`` must not send again where the
+        platform can tell (an empty key, as for news to a shopper, asks for no such check).
+        Raises Unreachable for a chat that can never get it, any other exception for a
+        failure worth retrying.
+        """
+        ...
+
+    def settle(self, chat_id: str, message_ref: str, outcome: str) -> None:
+        """Edit a delivered message to show ``outcome`` without its buttons (best effort)."""
+        ...
+
+
 class ShopperNotifier(Protocol):
     """Tells a shopper something outside a turn (an atelier accepted, declined...)."""
 
-    def tell(self, user_key: str, reply: Reply) -> None: ...
+    def tell(self, user: ChatKey, reply: Reply) -> None:
+        """Send ``reply`` to the shopper's chat on its platform (best effort, never raises)."""
+        ...
+
+
+class Notifications(ShopperNotifier, Protocol):
+    """The lead flow's way out: every registered platform's Channel behind one face (the
+    notifier hub). Chats are named by ChatKey; the platform picks the channel."""
+
+    def platforms(self) -> list[str]:
+        """The platforms this process can send on now."""
+        ...
+
+    def deliver(self, chat: ChatKey, reply: Reply, idempotency_key: str) -> str:
+        """Send through the chat's platform channel; the message reference (see Channel)."""
+        ...
+
+    def settle(self, chat: ChatKey, message_ref: str, outcome: str) -> None:
+        """Show ``outcome`` on a delivered message without its buttons (best effort)."""
+        ...
 
 
 class SessionStore(Protocol):
@@ -293,12 +370,6 @@ class ImageStore(Protocol):
     def put(self, name: str, data: bytes) -> str: ...
 
     def open(self, ref: str) -> bytes: ...
-
-
-class LeadNotifier(Protocol):
-    """Delivers a lead to the atelier owner's chat."""
-
-    def notify(self, lead: Lead, atelier: Atelier) -> None: ...
 
 
 class Moderator(Protocol):

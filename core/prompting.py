@@ -63,7 +63,7 @@ def designs_for_brief(
 
 
 def variations_of(
-    design: Design, count: int, strength: float = 0.45, rng: random.Random | None = None
+    design: Design, count: int, strength: float, rng: random.Random | None = None
 ) -> list[Design]:
     """New seeds of a chosen design, drawn from its picture (image-to-image) at ``strength``."""
     rng = rng or random.Random()

@@ -23,13 +23,13 @@ from .domain import Product, ProductHit, ScoreBreakdown
 
 @dataclass(frozen=True)
 class RankingWeights:
-    """The α, β, γ, δ, ε of the ranking formula."""
+    """The α, β, γ, δ, ε of the ranking formula (from ``Settings.ranking``)."""
 
-    alpha: float = 0.65
-    beta: float = 0.2
-    gamma: float = 0.1
-    delta: float = 0.05
-    epsilon: float = 0.1
+    alpha: float
+    beta: float
+    gamma: float
+    delta: float
+    epsilon: float
 
 
 def price_alignment(price: float, budget_min: float | None, budget_max: float | None) -> float:

@@ -53,3 +53,6 @@ class Reply(BaseModel):
     products: list[ProductCard] = Field(default_factory=list)
     ateliers: list[AtelierCard] = Field(default_factory=list)
     choices: list[Choice] = Field(default_factory=list)
+    pressed_outcome: str | None = None
+    """When set, the message whose button was pressed is edited to show this outcome
+    ("Accepted ✓") and loses its buttons, so an answered request cannot be answered again."""

@@ -41,8 +41,9 @@ class _Vectors:
 class ProductSearcher:
     """Finds and ranks products for a query; hard filters never relax.
 
-    With an ``image_embedder`` and the ``images`` store its photos live in, it also
-    searches by photo; without them a query with ``image_ref`` is refused.
+    The index is asked for ``candidates`` products (at least the query's ``top_k``),
+    ranked with ``weights``. With an ``image_embedder`` and the ``images`` store its photos
+    live in, it also searches by photo; without them a query with ``image_ref`` is refused.
     """
 
     def __init__(
@@ -51,7 +52,7 @@ class ProductSearcher:
         index: ProductIndex,
         catalog: CatalogRepo,
         weights: RankingWeights,
-        candidates: int = 50,
+        candidates: int,
         image_embedder: ImageEmbedder | None = None,
         images: ImageStore | None = None,
     ) -> None:

@@ -12,6 +12,7 @@ from celery.result import EagerResult
 
 from stylegenie.core.domain import Design, ProductHit
 from stylegenie.core.ports import ProgressCallback, RenderFailed, RenderRefused, SearchQuery
+from stylegenie.core.progress import drawing, rendering
 from stylegenie.core.search import PhotoUnreadable
 
 from .tasks import (
@@ -40,9 +41,8 @@ class CeleryWorkers:
 
         Raises RenderRefused when moderation says no, RenderFailed when the task fails.
         """
-        count = len(designs)
         if progress:
-            progress(f"Drawing {count} design{'s' if count != 1 else ''}…")
+            progress(drawing(len(designs)))
         result = render_designs.delay([d.model_dump(mode="json") for d in designs])
         try:
             answer = self._wait(result, progress)
@@ -64,7 +64,7 @@ class CeleryWorkers:
                 break
             if meta["status"] == "PROGRESS" and meta["result"] != told:
                 told = meta["result"]
-                progress(f"Rendering {told['done']}/{told['total']}…")
+                progress(rendering(told["done"], told["total"]))
             time.sleep(POLL_S)
         return _value(result, max(0.1, deadline - time.monotonic()))
 

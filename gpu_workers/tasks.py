@@ -17,8 +17,7 @@ from stylegenie.core.domain import Design
 from stylegenie.core.ports import ImageEmbedder, ImageStore, RenderRefused, SearchQuery
 from stylegenie.core.search import PhotoUnreadable
 
-from . import runtime
-from .celery_app import app
+from .celery_app import RuntimeTask, app
 
 
 class TransientWorkerError(RuntimeError):
@@ -34,13 +33,13 @@ class TransientWorkerError(RuntimeError):
     retry_jitter=True,
     max_retries=3,
 )
-def render_designs(self: Any, designs: list[dict[str, Any]]) -> dict[str, Any]:
+def render_designs(self: RuntimeTask, designs: list[dict[str, Any]]) -> dict[str, Any]:
     """Moderate, draw and store designs: ``{"designs": [...]}`` or ``{"refused": why}``.
 
     Progress goes to the task state: PROGRESS with ``{"done", "total"}`` while drawing.
     Malformed arguments fail this task with a ValueError; the worker goes on serving.
     """
-    worker = runtime.current()
+    worker = self.runtime
     try:
         parsed = [Design.model_validate(raw) for raw in designs]
     except (ValidationError, TypeError) as error:
@@ -51,7 +50,7 @@ def render_designs(self: Any, designs: list[dict[str, Any]]) -> dict[str, Any]:
             return {"refused": reason}
 
     def report(done: int, total: int) -> None:
-        if not app.conf.task_always_eager and self.request.id:
+        if not self.app.conf.task_always_eager and self.request.id:
             self.update_state(state="PROGRESS", meta={"done": done, "total": total})
 
     try:
@@ -72,18 +71,18 @@ def render_designs(self: Any, designs: list[dict[str, Any]]) -> dict[str, Any]:
     return {"designs": [d.model_dump(mode="json") for d in stored]}
 
 
-@app.task(name="stylegenie.search_products")
-def search_products(query: dict[str, Any]) -> list[dict[str, Any]]:
+@app.task(name="stylegenie.search_products", bind=True)
+def search_products(self: RuntimeTask, query: dict[str, Any]) -> list[dict[str, Any]]:
     """Search and rank products for a query (text, photo or both); hits as JSON."""
-    hits = runtime.current().searcher.search(SearchQuery.model_validate(query))
+    hits = self.runtime.searcher.search(SearchQuery.model_validate(query))
     return [hit.model_dump(mode="json") for hit in hits]
 
 
-@app.task(name="stylegenie.search_by_photo")
-def search_by_photo(query: dict[str, Any]) -> dict[str, Any]:
+@app.task(name="stylegenie.search_by_photo", bind=True)
+def search_by_photo(self: RuntimeTask, query: dict[str, Any]) -> dict[str, Any]:
     """Search by the query's photo: ``{"enabled": false}`` when this worker has no image
     encoder, ``{"enabled": true, "unreadable": why}`` for a broken photo, else the hits."""
-    searcher = runtime.current().searcher
+    searcher = self.runtime.searcher
     if not searcher.searches_photos:
         return {"enabled": False}
     try:
@@ -93,10 +92,10 @@ def search_by_photo(query: dict[str, Any]) -> dict[str, Any]:
     return {"enabled": True, "hits": [hit.model_dump(mode="json") for hit in hits]}
 
 
-@app.task(name="stylegenie.embed_images")
-def embed_images(images: list[dict[str, str]]) -> list[list[float] | None]:
+@app.task(name="stylegenie.embed_images", bind=True)
+def embed_images(self: RuntimeTask, images: list[dict[str, str]]) -> list[list[float] | None]:
     """A CLIP vector per image, in order; null for a missing or unreadable one."""
-    worker = runtime.current()
+    worker = self.runtime
     if worker.image_embedder is None:
         raise RuntimeError("this worker has no image encoder: set image_encoder.model")
     return embed_readable(worker.image_embedder, [_image_bytes(worker.images, i) for i in images])
@@ -132,10 +131,10 @@ def _image_bytes(store: ImageStore, item: dict[str, str]) -> bytes | None:
         return None
 
 
-@app.task(name="stylegenie.zero_shot_category")
-def zero_shot_category(image_ref: str, categories: list[str]) -> str | None:
+@app.task(name="stylegenie.zero_shot_category", bind=True)
+def zero_shot_category(self: RuntimeTask, image_ref: str, categories: list[str]) -> str | None:
     """CLIP zero-shot: the "a photo of a {category}" closest to the image; None without CLIP."""
-    worker = runtime.current()
+    worker = self.runtime
     if worker.image_embedder is None:
         return None
     [vector] = embed_readable(

@@ -6,6 +6,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import cast
 
 import psycopg
 import pytest
@@ -74,16 +75,20 @@ def make_app(tmp_path: Path, pg_url: str, minilm: object) -> Iterator[object]:
     """Builds the assembled product on a fresh database and data folder, sample data loaded.
 
     Call it with setting overrides (e.g. ``redis={"url": ...}``); every app it built is
-    closed after the test. All apps of one test share the Milvus Lite file and database.
+    closed after the test. All apps of one test share the Milvus Lite file and database,
+    and one worker runtime (on the session's MiniLM), built by the first app.
     """
     from stylegenie.adapters.feeds import read_ateliers, read_products
-    from stylegenie.bots.wiring import assemble
+    from stylegenie.adapters.postgres.repositories import PostgresCatalog
+    from stylegenie.bots.wiring import assemble, worker_runtime_for
     from stylegenie.config import Settings
     from stylegenie.core.ingest import CatalogIngestor
-    from stylegenie.gpu_workers import runtime
+    from stylegenie.core.ports import Embedder
+    from stylegenie.gpu_workers.runtime import WorkerRuntime
 
     built: list[object] = []
-    worker: list[runtime.WorkerRuntime] = []
+    worker: list[WorkerRuntime] = []
+    embedder = cast(Embedder, minilm)
 
     def build(**overrides: object) -> object:
         settings = Settings(
@@ -92,15 +97,19 @@ def make_app(tmp_path: Path, pg_url: str, minilm: object) -> Iterator[object]:
             render={"image_size": 96},
             **overrides,
         )
-        app = assemble(settings)
-        if not worker:
-            worker.append(runtime.runtime_from_settings(settings, app.catalog, embedder=minilm))
+
+        def shared_runtime(catalog: PostgresCatalog) -> WorkerRuntime:
+            if not worker:
+                worker.append(worker_runtime_for(settings, catalog, embedder))
+            return worker[0]
+
+        app = assemble(settings, shared_runtime)
+        if not built:
             products, _ = read_products(EXAMPLES / "sample_products.csv")
-            CatalogIngestor(minilm, worker[0].index, app.catalog).ingest(products)
+            CatalogIngestor(embedder, app.worker_runtime().index, app.catalog).ingest(products)
             app.ateliers.upsert_ateliers(
                 read_ateliers(EXAMPLES / "sample_ateliers.csv", app.geocoder)[0]
             )
-        runtime.install(worker[0])
         built.append(app)
         return app
 

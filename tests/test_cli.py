@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from stylegenie.bots.cli import build_parser, main
+from stylegenie.bots.kit.progress import Pacing
 from stylegenie.bots.terminal import TerminalChat, find_choice
 from stylegenie.config import SettingsError, load_settings
 from stylegenie.core.reply import Choice
@@ -46,17 +48,23 @@ def test_buttons_are_found_by_id_number_or_label() -> None:
 def test_the_demo_script_shows_the_whole_journey(make_app: Any) -> None:
     out = io.StringIO()
     app = make_app()
-    chat = TerminalChat(app.engine, "terminal:demo", out)
-    chat.receive_notifications(app.notifiers)
+    chat = TerminalChat(
+        app.engine, "demo", out, pacing=Pacing(message_after_s=1.0), leads=app.lead_wiring()
+    )
+    chat.start()
     chat.replay(DEMO.read_text().splitlines())
+    chat.close()
     transcript = out.getvalue()
     assert "What should it be" in transcript
     assert transcript.count("[image]") >= 6
-    assert "Products like your design, under 120" in transcript and " EUR — " in transcript
+    assert "Products like your design, under 120" in transcript
+    assert re.search(r" — \d+ EUR\n", transcript), "product lines show their prices"
     assert "Ateliers that can make your dress near Lisbon" in transcript
-    assert "I've sent your design to" in transcript
+    assert "If Atelier Moonthread (fictional) accepts, they'll get your contact: demo" in transcript
+    assert "Your request is on its way to Atelier Moonthread" in transcript
     assert "[to owner-moonthread] New request for Atelier Moonthread" in transcript
-    assert "Accepted. The shopper's contact: terminal:demo" in transcript
+    assert "[to demo] Atelier Moonthread (fictional) has your request" in transcript
+    assert "Accepted. The shopper's contact: demo." in transcript
     assert "[to demo] Good news: Atelier Moonthread (fictional) accepted" in transcript
     assert "hello@moonthread.example" in transcript
     assert "no button" not in transcript

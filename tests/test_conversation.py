@@ -7,12 +7,19 @@ from typing import Any
 
 import pytest
 
+from stylegenie.core import lead_messages as say
+from stylegenie.core.chats import ChatKey
 from stylegenie.core.conversation import texts
 from stylegenie.core.conversation.state import ConversationState, Incoming, MessageKind
 from stylegenie.core.domain import LeadStatus
+from stylegenie.core.progress import ProgressEvent
 from stylegenie.core.reply import Reply
+from tests.fakes.channels import MemoryChannel
+from tests.fakes.people import event, press
+from tests.fakes.people import text as text_event
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
+ODD = "test:odd"
 
 
 class Shopper:
@@ -23,10 +30,18 @@ class Shopper:
         self.key = key
         self.last = Reply(text="")
         self.progress: list[str] = []
+        self.activities: list[str] = []
 
     def send(self, text: str) -> Reply:
-        self.last = self.app.engine.handle(self.key, Incoming.from_text(text), self.progress.append)
+        self.last = self.app.engine.handle(
+            ChatKey.parse(self.key), text_event(self.key, text), self.hear
+        )
         return self.last
+
+    def hear(self, note: ProgressEvent) -> None:
+        """Keep a progress event's words and activity."""
+        self.progress.append(note.text)
+        self.activities.append(note.activity)
 
     def press(self, label: str) -> Reply:
         choice = next(c for c in self.last.choices if c.label == label)
@@ -38,13 +53,33 @@ class Shopper:
 
     def press_id(self, choice_id: str) -> Reply:
         self.last = self.app.engine.handle(
-            self.key, Incoming.choice(choice_id), self.progress.append
+            ChatKey.parse(self.key), press(self.key, choice_id), self.hear
         )
         return self.last
 
 
+class Channels:
+    """Terminal owners and test shoppers reachable from the app: the outbox has run."""
+
+    def __init__(self, app: Any) -> None:
+        self.owners, self.shoppers = MemoryChannel(), MemoryChannel()
+        app.notifiers.register("terminal", self.owners)
+        app.notifiers.register("test", self.shoppers)
+        app.run_lead_outbox()
+
+    def news_for(self, shopper: Shopper) -> list[str]:
+        return [reply.text for reply in self.shoppers.to(ChatKey.parse(shopper.key).id)]
+
+
+def owner_of(app: Any, atelier_id: str) -> ChatKey:
+    """The terminal chat of an atelier's owner."""
+    atelier = app.ateliers.get_atelier(atelier_id)
+    return ChatKey(platform="terminal", id=atelier.owner_chat_ids["terminal"])
+
+
 def test_whole_journey_from_greeting_to_lead(make_app: Any) -> None:
     app = make_app()
+    channels = Channels(app)
     shopper = Shopper(app)
     assert "StyleGenie" in shopper.send("/start").text
 
@@ -69,11 +104,23 @@ def test_whole_journey_from_greeting_to_lead(make_app: Any) -> None:
     assert ateliers.ateliers, ateliers.text
     assert ateliers.ateliers[0].city == "Lisbon"
 
-    sent = shopper.press_id(ateliers.choices[0].id)
-    assert ateliers.ateliers[0].name in sent.text
-    leads = app.leads.leads_for_user(shopper.key)
-    assert [lead.status for lead in leads] == [LeadStatus.SENT]
-    assert leads[0].design.brief.garment
+    first = ateliers.ateliers[0]
+    consent = shopper.press_id(ateliers.choices[0].id)
+    assert consent.text == texts.ASK_CONSENT.format(atelier=first.name, contact="Ana")
+    assert [c.label for c in consent.choices] == [f"Send to {first.name}", texts.NOT_NOW]
+    sent = shopper.press(f"Send to {first.name}")
+    assert sent.text == say.ON_ITS_WAY.format(atelier=first.name)
+    [lead] = app.leads.leads_for_user(shopper.key)
+    assert lead.status is LeadStatus.NEW and lead.design.brief.garment
+
+    assert app.run_lead_outbox().delivered == 1
+    owner = owner_of(app, first.atelier_id)
+    [message] = channels.owners.to(owner.id)
+    assert [c.id for c in message.choices] == [f"lead-accept:{lead.id}", f"lead-decline:{lead.id}"]
+    assert channels.news_for(shopper) == [say.DELIVERED.format(atelier=first.name)]
+    answer = app.engine.handle(owner, press(owner, f"lead-accept:{lead.id}"))
+    assert answer.pressed_outcome == "✓ Accepted — contact Ana"
+    assert channels.news_for(shopper)[-1].startswith(f"Good news: {first.name} accepted")
 
 
 def test_refinements_edit_the_current_brief(make_app: Any) -> None:
@@ -110,21 +157,22 @@ def test_an_old_button_after_a_new_conversation_says_it_expired(make_app: Any) -
 @pytest.mark.parametrize(
     ("incoming", "expected"),
     [
-        (Incoming(kind=MessageKind.TEXT, text="   "), texts.EMPTY_MESSAGE),
-        (Incoming(kind=MessageKind.STICKER), texts.STICKER),
-        (Incoming(kind=MessageKind.PHOTO), texts.PHOTO_NO_CAPTION),
-        (Incoming(kind=MessageKind.OTHER), texts.OTHER_MEDIA),
-        (Incoming.from_text("/teleport now"), "I don't know /teleport"),
-        (Incoming.from_text("🤷"), texts.ASK_TO_DESCRIBE),
-        (Incoming.from_text("/products"), texts.NEED_DESIGN_FIRST),
-        (Incoming.from_text("/save"), texts.NOTHING_TO_SAVE),
-        (Incoming.from_text("/saved"), texts.NO_SAVED),
+        (event(ODD, MessageKind.TEXT, text="   "), texts.EMPTY_MESSAGE),
+        (event(ODD, MessageKind.STICKER), texts.STICKER),
+        (event(ODD, MessageKind.PHOTO), texts.PHOTO_NO_CAPTION),
+        (event(ODD, MessageKind.LOCATION), texts.LOCATION_WHICH_CITY),
+        (event(ODD, MessageKind.OTHER), texts.OTHER_MEDIA),
+        (text_event(ODD, "/teleport now"), "I don't know /teleport"),
+        (text_event(ODD, "🤷"), texts.ASK_TO_DESCRIBE),
+        (text_event(ODD, "/products"), texts.NEED_DESIGN_FIRST),
+        (text_event(ODD, "/save"), texts.NOTHING_TO_SAVE),
+        (text_event(ODD, "/saved"), texts.NO_SAVED),
     ],
 )
 def test_every_kind_of_message_gets_a_helpful_reply(
     make_app: Any, incoming: Incoming, expected: str
 ) -> None:
-    reply = make_app().engine.handle("test:odd", incoming)
+    reply = make_app().engine.handle(ChatKey.parse(ODD), incoming)
     assert reply.text.startswith(expected)
 
 
@@ -145,7 +193,7 @@ def test_a_huge_message_is_read_in_part_and_answered(make_app: Any) -> None:
 
 def test_a_photo_with_a_caption_is_read_by_its_caption(make_app: Any) -> None:
     reply = make_app().engine.handle(
-        "test:photo", Incoming(kind=MessageKind.PHOTO, text="white sneakers")
+        ChatKey.parse("test:photo"), event("test:photo", MessageKind.PHOTO, text="white sneakers")
     )
     assert reply.text.startswith(texts.PHOTO_WITH_CAPTION) and reply.images
 
@@ -200,11 +248,96 @@ def test_a_restarted_process_continues_the_conversation_from_redis(
 def test_an_unreadable_saved_state_starts_fresh(make_app: Any) -> None:
     app = make_app()
     app.engine._services.sessions.save("test:broken", {"stage": "dancing", "designs": "nope"})
-    reply = app.engine.handle("test:broken", Incoming.from_text("grey hoodie"))
+    broken = ChatKey.parse("test:broken")
+    reply = app.engine.handle(broken, text_event(broken, "grey hoodie"))
     assert reply.text.startswith(texts.STATE_RESET) and len(reply.images) == 3
 
 
 def test_flooding_is_slowed_down(make_app: Any) -> None:
     app = make_app(chat={"messages_per_minute": 3})
-    replies = [app.engine.handle("test:flood", Incoming.from_text("hi")).text for _ in range(5)]
+    flood = ChatKey.parse("test:flood")
+    replies = [app.engine.handle(flood, text_event(flood, "hi")).text for _ in range(5)]
     assert replies[3:] == [texts.SLOW_DOWN, texts.SLOW_DOWN]
+
+
+def at_the_ateliers(app: Any) -> tuple[Shopper, Reply]:
+    """A shopper who picked a dress design in Lisbon and sees the ateliers for it."""
+    shopper = Shopper(app)
+    shopper.send("a sage green dress, under 120, I'm in Lisbon")
+    shopper.press("Pick 1")
+    return shopper, shopper.press("Find an atelier")
+
+
+def test_asking_an_atelier_nobody_can_reach_says_so_and_offers_what_can(make_app: Any) -> None:
+    app = make_app()
+    shopper, ateliers = at_the_ateliers(app)
+    first = ateliers.ateliers[0]
+    nobody = shopper.press_id(ateliers.choices[0].id)
+    assert nobody.text == texts.UNREACHABLE_NONE.format(atelier=first.name)
+    assert [c.id for c in nobody.choices] == ["products"]
+    assert app.leads.leads_for_user(shopper.key) == [], "nothing stored"
+
+    Channels(app)
+    moved = app.ateliers.get_atelier(first.atelier_id)
+    app.ateliers.upsert_ateliers([moved.model_copy(update={"owner_chat_ids": {"discord": "1"}})])
+    state = shopper.state()
+    state.atelier_ids = [first.atelier_id]  # only the first atelier was shown
+    app.engine._services.sessions.save(shopper.key, state.model_dump(mode="json"))
+    offered = shopper.press_id(f"lead:{first.atelier_id}")
+    assert offered.text == texts.UNREACHABLE_NEXT.format(atelier=first.name)
+    [card] = offered.ateliers
+    assert card.atelier_id != first.atelier_id
+    consent = shopper.press(f"Ask {card.name}")
+    assert consent.text.startswith(f"If {card.name} accepts")
+
+
+def test_not_now_sends_nothing_and_e_mail_ateliers_are_asked_plainly(make_app: Any) -> None:
+    app = make_app()
+    channels = Channels(app)
+    shopper, ateliers = at_the_ateliers(app)
+    shopper.press_id(ateliers.choices[0].id)
+    assert shopper.press(texts.NOT_NOW).text.startswith("Alright, I sent nothing.")
+    assert app.leads.leads_for_user(shopper.key) == [] and not channels.owners.sent
+
+    app.notifiers.register("email", MemoryChannel())
+    app.run_lead_outbox()
+    first = ateliers.ateliers[0]
+    by_mail = app.ateliers.get_atelier(first.atelier_id)
+    app.ateliers.upsert_ateliers([by_mail.model_copy(update={"owner_chat_ids": {}})])
+    consent = shopper.press_id(ateliers.choices[0].id)
+    assert consent.text == texts.ASK_CONSENT_EMAIL.format(atelier=first.name, contact="Ana")
+
+
+def test_an_owner_chat_starts_with_the_owner_menu(make_app: Any) -> None:
+    app = make_app()
+    owner = owner_of(app, "at-lis-moonthread")
+    menu = app.engine.handle(owner, text_event(owner, "/start"))
+    assert "Atelier Moonthread" in menu.text and "0 open requests" in menu.text
+    assert [c.id for c in menu.choices] == ["leads"]
+    assert app.engine.handle(owner, press(owner, "leads")).text == say.NO_OPEN
+
+
+def test_after_a_decline_the_next_atelier_is_asked_with_consent_too(make_app: Any) -> None:
+    app = make_app()
+    channels = Channels(app)
+    shopper, ateliers = at_the_ateliers(app)
+    first = ateliers.ateliers[0]
+    shopper.press_id(ateliers.choices[0].id)
+    shopper.press(f"Send to {first.name}")
+    app.run_lead_outbox()
+    [lead] = app.leads.leads_for_user(shopper.key)
+    owner = owner_of(app, first.atelier_id)
+    declined = app.engine.handle(owner, press(owner, f"lead-decline:{lead.id}"))
+    assert declined.pressed_outcome == say.DECLINED_OUTCOME
+
+    offer = channels.shoppers.to(ChatKey.parse(shopper.key).id)[-1]
+    [card] = offer.ateliers
+    [ask] = offer.choices
+    consent = shopper.press_id(ask.id)
+    assert consent.text == texts.ASK_CONSENT.format(atelier=card.name, contact="Ana")
+    sent = shopper.press(f"Send to {card.name}")
+    assert sent.text == say.ON_ITS_WAY.format(atelier=card.name)
+    asked = [lead.atelier_id for lead in app.leads.leads_for_user(shopper.key)]
+    assert asked == [first.atelier_id, card.atelier_id]
+    other = Shopper(app, key="test:mallory")
+    assert other.press_id(ask.id).text.startswith(texts.STALE_BUTTON), "not their lead"

@@ -6,6 +6,7 @@ import math
 
 import pytest
 
+from stylegenie.bots.wiring import currency_rates_for
 from stylegenie.config.settings import (
     DEFAULT_EXCHANGE_RATES,
     Settings,
@@ -77,7 +78,7 @@ def test_settings_read_the_rates_from_the_environment(monkeypatch: pytest.Monkey
     monkeypatch.setenv("STYLEGENIE_CURRENCY", "CHF")
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     assert settings.exchange_rates == {"USD": 0.9, "CHF": 1.05}
-    rates = CurrencyRates.from_settings(settings)
+    rates = currency_rates_for(settings)
     assert rates.base == "CHF"
     assert rates.to_base(105, "USD") == pytest.approx(90.0)
 

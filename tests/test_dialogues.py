@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from stylegenie.bots.kit.progress import Pacing
 from stylegenie.bots.terminal import TerminalChat
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -36,6 +37,9 @@ def scorer() -> ModuleType:
     return module
 
 
+PACING = Pacing(message_after_s=1.0)
+
+
 def replay(app: Any, path: Path) -> list[tuple[str, bool, str]]:
     """Every check of every dialogue in ``path``: (where, passed, why)."""
     score = scorer()
@@ -44,9 +48,10 @@ def replay(app: Any, path: Path) -> list[tuple[str, bool, str]]:
         dialogue = json.loads(line)
         out = io.StringIO()
         chat = TerminalChat(
-            app.engine, f"terminal:{dialogue['id']}", out, jsonl=True, notes=io.StringIO()
+            app.engine, dialogue["id"], out, pacing=PACING, jsonl=True, notes=io.StringIO()
         )
         chat.replay(turn["say"] for turn in dialogue["turns"])
+        chat.close()
         records = [json.loads(x) for x in out.getvalue().splitlines()]
         sending = [t for t in dialogue["turns"] if not t["say"].startswith(("@as", "#"))]
         assert len(records) == len(sending), f"{dialogue['id']}: one record per line sent"

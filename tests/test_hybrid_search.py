@@ -17,15 +17,14 @@ from stylegenie.adapters.clip_encoder import OpenClipEncoder
 from stylegenie.adapters.image_store import LocalImageStore
 from stylegenie.adapters.milvus_index import MilvusProductIndex
 from stylegenie.adapters.moderation import BlocklistModerator
+from stylegenie.bots.wiring import configure_celery, ranking_weights_for, worker_runtime_for
 from stylegenie.config import Settings
 from stylegenie.config.settings import MilvusSettings
 from stylegenie.core.domain import Product
 from stylegenie.core.ports import SearchFilters, SearchQuery
-from stylegenie.core.ranking import RankingWeights
 from stylegenie.core.search import PhotoUnreadable, ProductSearcher
-from stylegenie.gpu_workers import runtime
-from stylegenie.gpu_workers.celery_app import configure_celery
 from stylegenie.gpu_workers.client import CeleryWorkers
+from stylegenie.gpu_workers.runtime import WorkerRuntime
 from tests.fakes.tiny_clip import photo, tiny_settings
 
 pytest.importorskip("open_clip")
@@ -57,6 +56,8 @@ CATALOGUE = [
 ]  # fmt: skip
 WITH_PHOTO = set(LOOKS)
 ANY = SearchFilters(in_stock_only=False)
+WEIGHTS = ranking_weights_for(Settings())
+CANDIDATES = Settings().ranking.candidates
 
 
 class MemoryCatalog:
@@ -100,7 +101,7 @@ class World:
         )
         self.catalog = MemoryCatalog(products)
         self.searcher = ProductSearcher(
-            self.clip, self.index, self.catalog, RankingWeights(), 20, self.clip, self.images
+            self.clip, self.index, self.catalog, WEIGHTS, 20, self.clip, self.images
         )
 
     def vector(self, product_id: str) -> list[float]:
@@ -181,7 +182,7 @@ def test_a_broken_or_foreign_photo_is_reported_as_unreadable(world: World) -> No
     for ref in (broken, "/etc/hostname", world.images.put("empty.png", b"")):
         with pytest.raises(PhotoUnreadable):
             world.searcher.search(SearchQuery(text="", image_ref=ref))
-    text_only = ProductSearcher(world.clip, world.index, world.catalog, RankingWeights())
+    text_only = ProductSearcher(world.clip, world.index, world.catalog, WEIGHTS, CANDIDATES)
     assert not text_only.searches_photos
     with pytest.raises(ValueError, match="image encoder"):
         text_only.search(SearchQuery(text="", image_ref=broken))
@@ -190,8 +191,7 @@ def test_a_broken_or_foreign_photo_is_reported_as_unreadable(world: World) -> No
 @pytest.fixture
 def workers(world: World, tmp_path: Path) -> Iterator[CeleryWorkers]:
     """Eager Celery workers whose runtime is the world's (with photo search)."""
-    configure_celery(Settings(data_dir=tmp_path))
-    installed = runtime.WorkerRuntime(
+    installed = WorkerRuntime(
         renderer=None,  # type: ignore[arg-type]
         images=world.images,
         embedder=world.clip,
@@ -200,7 +200,7 @@ def workers(world: World, tmp_path: Path) -> Iterator[CeleryWorkers]:
         moderator=BlocklistModerator([]),
         image_embedder=world.clip,
     )
-    runtime.install(installed)
+    configure_celery(Settings(data_dir=tmp_path), lambda: installed)
     yield CeleryWorkers(timeout_s=30)
 
 
@@ -214,16 +214,15 @@ def test_workers_search_by_photo_and_embed_images(world: World, workers: CeleryW
     assert vectors[1] is None and vectors[3] is None
     assert vectors[0] == pytest.approx(world.vector("p1"), abs=1e-5)
     assert vectors[2] == pytest.approx(world.vector("p5"), abs=1e-5)
-    runtime.install(
-        runtime.WorkerRuntime(
-            renderer=None,  # type: ignore[arg-type]
-            images=world.images,
-            embedder=world.clip,
-            index=world.index,
-            searcher=ProductSearcher(world.clip, world.index, world.catalog, RankingWeights()),
-            moderator=BlocklistModerator([]),
-        )
+    without_clip = WorkerRuntime(
+        renderer=None,  # type: ignore[arg-type]
+        images=world.images,
+        embedder=world.clip,
+        index=world.index,
+        searcher=ProductSearcher(world.clip, world.index, world.catalog, WEIGHTS, CANDIDATES),
+        moderator=BlocklistModerator([]),
     )
+    configure_celery(Settings(), lambda: without_clip)
     assert workers.search_by_photo(SearchQuery(text="", image_ref=ref)) is None
     with pytest.raises(RuntimeError, match="no image encoder"):
         workers.embed_images([world.photos["p1"]])
@@ -254,24 +253,27 @@ class Chat:
 
         encoder = tiny_settings(folder / "configs") if photo_search else {}
         settings = Settings(data_dir=folder, database={"url": pg_url}, image_encoder=encoder)
-        self.app = assemble(settings)
         clip = world.clip if photo_search else None
-        self.worker = runtime.runtime_from_settings(settings, self.app.catalog, world.clip, clip)
+        self.app = assemble(
+            settings, lambda catalog: worker_runtime_for(settings, catalog, world.clip, clip)
+        )
+        self.worker = self.app.worker_runtime()
         products = list(world.catalog.get_products([p.id for p in CATALOGUE]).values())
         self.app.catalog.upsert_products(products)
         photos = [world.vector(p.id) if p.image_ref else None for p in products]
         texts = world.clip.embed_texts([p.search_text() for p in products])
         self.worker.index.upsert(products, texts, photos if photo_search else None)
-        runtime.install(self.worker)
         self.images = LocalImageStore(settings.image_dir)
         self.engine = self.app.engine
 
     def send_photo(self, data: bytes, caption: str = "") -> Any:
-        from stylegenie.core.conversation.state import Incoming, MessageKind
+        from stylegenie.core.chats import ChatKey
+        from stylegenie.core.conversation.state import MessageKind
+        from tests.fakes.people import event
 
         ref = self.images.put("shopper.png", data)
-        incoming = Incoming(kind=MessageKind.PHOTO, text=caption, image_ref=ref)
-        return self.engine.handle("test:photo", incoming)
+        incoming = event("test:photo", MessageKind.PHOTO, text=caption, image_ref=ref)
+        return self.engine.handle(ChatKey.parse("test:photo"), incoming)
 
     def close(self) -> None:
         self.worker.index.close()  # type: ignore[attr-defined]

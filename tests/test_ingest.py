@@ -11,10 +11,10 @@ from PIL import Image
 
 from stylegenie.adapters.image_store import LocalImageStore
 from stylegenie.adapters.milvus_index import MilvusProductIndex
-from stylegenie.adapters.postgres.database import open_database
 from stylegenie.adapters.postgres.repositories import PostgresCatalog
 from stylegenie.adapters.thumbnails import PillowPhotos
 from stylegenie.bots.cli import main
+from stylegenie.bots.wiring import database_for
 from stylegenie.config import Settings
 from stylegenie.core.domain import Product
 from stylegenie.core.ingest import CatalogIngestor, FeedItem
@@ -55,7 +55,7 @@ def stores(settings: Settings, minilm: Embedder) -> Iterator[Stores]:
     opened: list[Any] = []
 
     def open_stores() -> tuple[PostgresCatalog, MilvusProductIndex]:
-        database = open_database(settings)
+        database = database_for(settings)
         index = MilvusProductIndex(settings.milvus, minilm, settings.data_dir)
         opened.extend([database, index])
         return PostgresCatalog(database), index

@@ -22,9 +22,9 @@ from stylegenie.adapters.milvus_server import (
     SERVER_DIR,
     ManagedMilvusServer,
     MilvusServerError,
-    resolve_milvus_uri,
     stop_managed_servers,
 )
+from stylegenie.bots.wiring import milvus_uri_for
 from stylegenie.config import Settings
 from stylegenie.config.settings import MilvusSettings
 from stylegenie.core.domain import Product
@@ -175,23 +175,27 @@ def test_the_server_runs_with_the_compaction_asked_for(server: ManagedMilvusServ
 def test_a_second_start_on_the_port_reuses_the_server(
     server: ManagedMilvusServer, tmp_path: Path
 ) -> None:
-    again = ManagedMilvusServer(tmp_path / SERVER_DIR, port=server.port).start()
+    again = ManagedMilvusServer(
+        tmp_path / SERVER_DIR, port=server.port, auto_compaction=True
+    ).start()
     assert again.reused and not again.running and again.uri == server.uri
     again.stop()  # stops nothing it did not start
     assert server.running and listening(server.port)
 
 
-def test_resolve_milvus_uri(server: ManagedMilvusServer, tmp_path: Path) -> None:
-    assert resolve_milvus_uri(Settings(data_dir=tmp_path)) is None  # the Lite file
+def test_the_milvus_uri_is_the_configured_the_managed_or_none(
+    server: ManagedMilvusServer, tmp_path: Path
+) -> None:
+    assert milvus_uri_for(Settings(data_dir=tmp_path)) is None  # the Lite file
     remote = Settings(data_dir=tmp_path, milvus={"uri": "http://milvus:19530"})
-    assert resolve_milvus_uri(remote) == "http://milvus:19530"
+    assert milvus_uri_for(remote) == "http://milvus:19530"
     assert not (tmp_path / SERVER_DIR).exists()
     managed = Settings(
         data_dir=tmp_path, milvus={"managed_server": True, "managed_port": server.port}
     )
     try:
-        assert resolve_milvus_uri(managed) == server.uri  # already listening: reused
-        assert resolve_milvus_uri(managed) == server.uri
+        assert milvus_uri_for(managed) == server.uri  # already listening: reused
+        assert milvus_uri_for(managed) == server.uri
     finally:
         stop_managed_servers()
     assert server.running
@@ -203,7 +207,7 @@ def test_a_port_held_by_something_else_is_refused(tmp_path: Path) -> None:
         other.listen()
         port = other.getsockname()[1]
         with pytest.raises(MilvusServerError, match="not Milvus"):
-            ManagedMilvusServer(tmp_path, port=port).start()
+            ManagedMilvusServer(tmp_path, port=port, auto_compaction=True).start()
 
 
 def test_stop_frees_the_port(server: ManagedMilvusServer) -> None:
@@ -218,7 +222,9 @@ def test_stop_frees_the_port(server: ManagedMilvusServer) -> None:
 def test_a_restart_keeps_the_data(tmp_path: Path) -> None:
     """Stop and start on the same folder: same collection, same rows (~25 s)."""
     products, vectors = catalogue()
-    first = ManagedMilvusServer(tmp_path / SERVER_DIR, port=None, binaries_dir=BINARIES).start()
+    first = ManagedMilvusServer(
+        tmp_path / SERVER_DIR, port=None, auto_compaction=True, binaries_dir=BINARIES
+    ).start()
     try:
         index = MilvusProductIndex(MilvusSettings(uri=first.uri), StubEmbedder(), tmp_path)
         index.upsert(products[:50], vectors[:50])
@@ -228,7 +234,9 @@ def test_a_restart_keeps_the_data(tmp_path: Path) -> None:
         index.close()
     finally:
         first.stop()
-    second = ManagedMilvusServer(tmp_path / SERVER_DIR, first.port, binaries_dir=BINARIES).start()
+    second = ManagedMilvusServer(
+        tmp_path / SERVER_DIR, first.port, auto_compaction=True, binaries_dir=BINARIES
+    ).start()
     try:
         index = MilvusProductIndex(MilvusSettings(uri=second.uri), StubEmbedder(), tmp_path)
         assert index.count() == 50

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from test_conversation import Shopper
+from test_conversation import Channels, Shopper
 
 from stylegenie.core.conversation import texts
 from stylegenie.core.conversation.state import ConversationState
@@ -130,6 +130,7 @@ def test_asking_for_ideas_gives_buttons_that_describe_an_outfit(make_app: Any) -
 
 def test_the_lead_carries_the_brief_as_it_is_when_sent(make_app: Any) -> None:
     app = make_app()
+    Channels(app)
     shopper = Shopper(app)
     shopper.send("a sage linen dress under 40")
     shopper.press("Pick 1")
@@ -138,6 +139,8 @@ def test_the_lead_carries_the_brief_as_it_is_when_sent(make_app: Any) -> None:
     ateliers = shopper.press("Find an atelier")
     assert ateliers.ateliers, ateliers.text
     shopper.press_id(ateliers.choices[0].id)
+    shopper.press(f"Send to {ateliers.ateliers[0].name}")
+    app.run_lead_outbox()
     (lead,) = app.leads.leads_for_user(shopper.key)
     assert lead.status is LeadStatus.SENT
     assert lead.design.brief.budget_max == 250 and lead.design.brief.city == "Lisbon"

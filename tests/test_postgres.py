@@ -58,7 +58,7 @@ def design() -> Design:
 
 
 def test_migrations_apply_once_and_are_recorded(pg_url: str) -> None:
-    with Database(pg_url) as database:
+    with Database(pg_url, pool_max=10) as database:
         assert database.apply_migrations() == ALL_VERSIONS
         assert database.apply_migrations() == []
         with database.connection() as conn:
@@ -82,7 +82,7 @@ def test_concurrent_migrations_apply_each_file_once(pg_url: str) -> None:
     for thread in threads:
         thread.join(timeout=30)
     assert sorted(v for applied in results for v in applied) == ALL_VERSIONS, "each file once"
-    with Database(pg_url) as database, database.connection() as conn:
+    with Database(pg_url, pool_max=10) as database, database.connection() as conn:
         row = conn.execute("SELECT count(*) AS n FROM schema_migrations").fetchone()
     assert row is not None and row["n"] == len(ALL_VERSIONS)
 
@@ -135,7 +135,7 @@ def test_embedded_server_runs_migrations(tmp_path: Path) -> None:
 
     pgdata = tmp_path / "postgres"
     try:
-        with Database(url) as database:
+        with Database(url, pool_max=10) as database:
             assert database.apply_migrations() == ALL_VERSIONS
             assert PostgresCatalog(database).count_products() == 0
         assert embedded_database_url(tmp_path) == url

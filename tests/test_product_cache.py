@@ -48,7 +48,7 @@ class Clock:
 
 @pytest.fixture
 def database(pg_url: str) -> Iterator[Database]:
-    with Database(pg_url) as db:
+    with Database(pg_url, pool_max=10) as db:
         db.apply_migrations()
         yield db
 
@@ -57,7 +57,7 @@ def test_products_already_fetched_are_answered_from_memory(database: Database) -
     catalog = PostgresCatalog(database)
     catalog.upsert_products([tee("a"), tee("b"), tee("c")])
     counting = CountingCatalog(catalog)
-    cached = CachedCatalog(counting, catalog.catalog_version, clock=Clock())
+    cached = CachedCatalog(counting, catalog.catalog_version, 20_000, 2.0, Clock())
 
     first = cached.get_products(["a", "b", "missing"])
     second = cached.get_products(["b", "a", "c"])
@@ -71,7 +71,7 @@ def test_another_process_ingest_is_seen_after_the_check_interval(database: Datab
     searching, ingesting = PostgresCatalog(database), PostgresCatalog(database)
     searching.upsert_products([tee("a", price=12)])
     clock = Clock()
-    cached = CachedCatalog(searching, searching.catalog_version, check_every_s=2.0, clock=clock)
+    cached = CachedCatalog(searching, searching.catalog_version, 20_000, 2.0, clock)
     assert cached.get_products(["a"])["a"].price == 12
 
     ingesting.upsert_products([tee("a", price=30)])
@@ -83,7 +83,7 @@ def test_another_process_ingest_is_seen_after_the_check_interval(database: Datab
 
 def test_own_upserts_are_seen_at_once(database: Database) -> None:
     catalog = PostgresCatalog(database)
-    cached = CachedCatalog(catalog, catalog.catalog_version, clock=Clock())
+    cached = CachedCatalog(catalog, catalog.catalog_version, 20_000, 2.0, Clock())
     cached.upsert_products([tee("a", price=12)])
     assert cached.get_products(["a"])["a"].price == 12
     cached.upsert_products([tee("a", price=19)])
@@ -95,7 +95,7 @@ def test_memory_is_bounded_and_the_least_recently_used_go_first(database: Databa
     catalog = PostgresCatalog(database)
     catalog.upsert_products([tee(pid) for pid in "abcd"])
     counting = CountingCatalog(catalog)
-    cached = CachedCatalog(counting, catalog.catalog_version, max_products=3, clock=Clock())
+    cached = CachedCatalog(counting, catalog.catalog_version, 3, 2.0, Clock())
     cached.get_products(["a", "b", "c"])
     cached.get_products(["a"])  # a is now the most recently used
     cached.get_products(["d"])  # evicts b

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import pytest
 
+from stylegenie.bots.wiring import ranking_weights_for
+from stylegenie.config import Settings
 from stylegenie.core.domain import DesignBrief, Product
 from stylegenie.core.ports import IndexHit, SearchFilters
-from stylegenie.core.ranking import RankingWeights, rank, score_product
+from stylegenie.core.ranking import rank, score_product
 from stylegenie.core.search import ProductSearcher
 from stylegenie.core.search_query import query_from_brief
 
-WEIGHTS = RankingWeights()
+WEIGHTS = ranking_weights_for(Settings())
 
 
 def dress(pid: str, name: str, **fields: str) -> Product:
@@ -30,7 +33,7 @@ SAGE_LINEN = dress("both", "Sage Linen Midi Dress")
 
 
 def order(pairs: list[tuple[Product, float]], terms: Sequence[str], **weights: float) -> list[str]:
-    hits = rank(pairs, RankingWeights(**weights), prefer_terms=terms)
+    hits = rank(pairs, replace(WEIGHTS, **weights), prefer_terms=terms)
     return [hit.product.id for hit in hits]
 
 
@@ -115,6 +118,7 @@ def test_the_searcher_ranks_by_the_briefs_shade_and_fabric() -> None:
         _Index(products),  # type: ignore[arg-type]
         _Catalog(products),  # type: ignore[arg-type]
         WEIGHTS,
+        Settings().ranking.candidates,
     )
     brief = DesignBrief(garment="dress", colours=["Green"], shades=["sage"], fabric="linen")
     ids = [hit.product.id for hit in searcher.search(query_from_brief(brief, top_k=5))]

@@ -14,14 +14,16 @@ from typing import Any
 
 import pytest
 
+from stylegenie.bots.wiring import configure_celery
 from stylegenie.config import Settings
-from stylegenie.core.conversation.state import Incoming
+from stylegenie.core.chats import ChatKey
 from stylegenie.core.domain import DesignBrief
 from stylegenie.core.ports import RenderRefused
+from stylegenie.core.progress import ProgressEvent, drawing
 from stylegenie.core.prompting import designs_for_brief
-from stylegenie.gpu_workers.celery_app import configure_celery
 from stylegenie.gpu_workers.client import CeleryWorkers
 from stylegenie.gpu_workers.tasks import render_designs
+from tests.fakes.people import text
 
 REDIS = "redis://127.0.0.1:6379/0"
 
@@ -107,13 +109,13 @@ def test_a_real_worker_renders_stores_and_reproduces(
 ) -> None:
     workers.append(WorkerProcess(worker_env, tmp_path / "worker.log"))
     designs = designs_for_brief(DesignBrief(garment="dress", colours=["Red"]), 3, "pending")
-    progress: list[str] = []
+    progress: list[ProgressEvent] = []
     rendered = client.render_designs(designs, progress.append)
     assert [d.id for d in rendered] == [d.id for d in designs]
     assert all(d.model == worker_env["STYLEGENIE_RENDER__MODEL"] for d in rendered)
     files = stored_images(worker_env)
     assert [Path(d.image_ref or "").name for d in rendered] == [f"{d.id}.webp" for d in designs]
-    assert len(files) == 3 and progress[0] == "Drawing 3 designs…"
+    assert len(files) == 3 and progress[0] == drawing(3)
     first = {f.name: f.read_bytes() for f in files}
 
     again = client.render_designs(designs)
@@ -157,7 +159,8 @@ def test_a_worker_killed_mid_task_has_the_task_redelivered_and_completed_once(
 
 def test_a_blocked_request_gets_a_polite_refusal_in_the_chat(make_app: Any) -> None:
     app = make_app()
-    reply = app.engine.handle("test:blocked", Incoming.from_text("a topless summer dress"))
+    blocked = ChatKey.parse("test:blocked")
+    reply = app.engine.handle(blocked, text(blocked, "a topless summer dress"))
     assert reply.text.startswith("I can't design that") and "topless" in reply.text
     assert not reply.images
     assert (app.engine._services.sessions.load("test:blocked") or {}).get("designs") in (None, [])

@@ -17,9 +17,10 @@ from PIL import Image
 from stylegenie.adapters.diffusers_renderer import DiffusersRenderer
 from stylegenie.adapters.hosted_renderer import HostedRenderer
 from stylegenie.adapters.image_store import LocalImageStore
-from stylegenie.adapters.moderation import BlocklistModerator, moderator_from_settings
+from stylegenie.adapters.moderation import BlocklistModerator
 from stylegenie.adapters.random_pipelines import CLIP_VOCAB_SIZE, clip_tokenizer
 from stylegenie.adapters.s3_image_store import S3ImageStore
+from stylegenie.bots.wiring import configure_celery, moderator_for
 from stylegenie.config import Settings
 from stylegenie.config.settings import (
     ImageStoreSettings,
@@ -134,7 +135,8 @@ def test_the_blocklist_refuses_in_plain_words_and_allows_the_rest() -> None:
 
 def test_the_llm_moderator_follows_the_blocklist(fake_openai: FakeOpenAIServer) -> None:
     llm = LLMSettings(api_base=fake_openai.api_base, api_key="test")
-    moderator = moderator_from_settings(ModerationSettings(llm_model="omni-moderation-latest"), llm)
+    moderation = ModerationSettings(llm_model="omni-moderation-latest")
+    moderator = moderator_for(Settings(llm=llm, moderation=moderation))
     result = {
         "flagged": True,
         "categories": {"violence/graphic": True, "hate": False},
@@ -202,9 +204,8 @@ def test_the_image_safety_hook_refuses_a_flagged_batch(tmp_path: Path) -> None:
 def test_a_render_the_safety_hook_refuses_is_not_stored(tmp_path: Path) -> None:
     from stylegenie.adapters.moderation import BlocklistModerator
     from stylegenie.core.ports import RenderRefused
-    from stylegenie.gpu_workers import runtime
-    from stylegenie.gpu_workers.celery_app import configure_celery
     from stylegenie.gpu_workers.client import CeleryWorkers
+    from stylegenie.gpu_workers.runtime import WorkerRuntime
 
     class FlaggingRenderer:
         model_name, extension = "flagging", "png"
@@ -213,17 +214,15 @@ def test_a_render_the_safety_hook_refuses_is_not_stored(tmp_path: Path) -> None:
             raise RenderRefused("The picture came out as something I can't show")
 
     store = LocalImageStore(tmp_path / "images")
-    configure_celery(Settings(data_dir=tmp_path))  # eager
-    runtime.install(
-        runtime.WorkerRuntime(
-            renderer=FlaggingRenderer(),
-            images=store,
-            embedder=None,
-            index=None,  # type: ignore[arg-type]
-            searcher=None,
-            moderator=BlocklistModerator([]),  # type: ignore[arg-type]
-        )
+    flagging = WorkerRuntime(
+        renderer=FlaggingRenderer(),
+        images=store,
+        embedder=None,
+        index=None,  # type: ignore[arg-type]
+        searcher=None,
+        moderator=BlocklistModerator([]),  # type: ignore[arg-type]
     )
+    configure_celery(Settings(data_dir=tmp_path), lambda: flagging)  # eager
     with pytest.raises(RenderRefused, match="can't show"):
         CeleryWorkers(timeout_s=10).render_designs(
             designs_for_brief(DesignBrief(garment="dress"), 2, "x")

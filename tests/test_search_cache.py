@@ -54,7 +54,7 @@ class CountingWorkers:
 @pytest.fixture
 def catalog(pg_url: str) -> Iterator[PostgresCatalog]:
     """A PostgresCatalog on a fresh, migrated database."""
-    with Database(pg_url) as database:
+    with Database(pg_url, pool_max=10) as database:
         database.apply_migrations()
         yield PostgresCatalog(database)
 
@@ -158,7 +158,7 @@ def test_an_unreachable_redis_never_fails_a_search(catalog: PostgresCatalog) -> 
 def test_the_wired_workers_cache_real_searches_in_redis(
     make_app: object, redis_prefix: str
 ) -> None:
-    """bots/wiring.py: with Redis configured, a real search is stored there and served again."""
+    """The composition root: with Redis configured, a real search is stored and served again."""
     from stylegenie.bots.wiring import workers_for
 
     app = make_app(redis={"url": REDIS_URL, "key_prefix": redis_prefix})  # type: ignore[operator]

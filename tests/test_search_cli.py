@@ -14,7 +14,6 @@ import pytest
 
 from stylegenie.bots.cli import build_parser
 from stylegenie.bots.commands.search import run_batch
-from stylegenie.core.money import CurrencyRates
 
 Capture = pytest.CaptureFixture[str]
 
@@ -102,7 +101,7 @@ def test_a_batch_answers_every_line_and_goes_on_after_bad_ones(
 def test_run_batch_reads_any_stream(make_app: object) -> None:
     """The batch runner takes a text stream (stdin with ``--batch -``)."""
     app = make_app()  # type: ignore[operator]
-    from stylegenie.bots.wiring import workers_for
+    from stylegenie.bots.wiring import currency_rates_for, workers_for
 
     out = io.StringIO()
     refused = run_batch(
@@ -110,7 +109,7 @@ def test_run_batch_reads_any_stream(make_app: object) -> None:
         io.StringIO('{"id": 1, "text": "a tee"}\n{"id": 2, "text": ""}\n'),
         2,
         out,
-        CurrencyRates.from_settings(app.settings),  # type: ignore[attr-defined]
+        currency_rates_for(app.settings),  # type: ignore[attr-defined]
     )
     answers = [json.loads(line) for line in out.getvalue().splitlines()]
     assert refused == 1 and [a["id"] for a in answers] == [1, 2]

@@ -20,25 +20,20 @@ from typing import Any
 import httpx
 import pytest
 from PIL import Image
-from telegram.error import NetworkError
 
 from stylegenie.adapters.image_store import LocalImageStore
 from stylegenie.bots.cli import main as cli_main
-from stylegenie.bots.telegram import (
-    LeadWiring,
-    TurnEngine,
-    build_application,
-    chat_key,
-    serving,
-    use_fast_event_loop,
-)
-from stylegenie.bots.telegram.progress import TurnProgress
+from stylegenie.bots.kit.outbox import LeadWiring
+from stylegenie.bots.kit.turns import TurnEngine
+from stylegenie.bots.telegram import build_application, chat_key, serving, use_fast_event_loop
 from stylegenie.config.settings import TelegramSettings
+from stylegenie.core.chats import ChatKey
 from stylegenie.core.conversation import texts
+from stylegenie.core.conversation.engine import ConversationEngine
 from stylegenie.core.conversation.state import Incoming, MessageKind
-from stylegenie.core.ports import ImageStore, ProgressCallback
+from stylegenie.core.ports import ImageStore
+from stylegenie.core.progress import ProgressCallback
 from stylegenie.core.reply import Choice, ImageRef, ProductCard, Reply
-from stylegenie.gpu_workers import runtime
 from tests.fakes.telegram_server import TOKEN, Call, FakeTelegram
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -95,8 +90,9 @@ class RunningBot:
 
 def bot_for(app: Any) -> RunningBot:
     """A bot serving an assembled app (engine and image folder of its settings)."""
-    settings, leads = app.settings, LeadWiring(app.notifiers, app.run_lead_outbox)
-    return RunningBot(settings.telegram, app.engine, LocalImageStore(settings.image_dir), leads)
+    settings = app.settings
+    images = LocalImageStore(settings.image_dir)
+    return RunningBot(settings.telegram, app.engine, images, app.lead_wiring())
 
 
 def replies(server: FakeTelegram, chat_id: int, after: int = 0) -> list[Call]:
@@ -154,7 +150,7 @@ def test_journey_from_start_to_products_ateliers_and_an_accepted_lead(
     atelier = app.ateliers.get_atelier("at-lis-moonthread")
     owned = atelier.model_copy(update={"owner_chat_ids": {"telegram": "555"}})
     app.ateliers.upsert_ateliers([owned])
-    worker = runtime.current()
+    worker = app.worker_runtime()
     monkeypatch.setattr(worker, "renderer", SlowRenderer(worker.renderer, 0.4))
     with bot_for(app):
         commands = telegram.wait_for(lambda _: telegram.calls_for(method="setMyCommands"))
@@ -189,8 +185,11 @@ def test_journey_from_start_to_products_ateliers_and_an_accepted_lead(
 
         found = say(telegram, SHOPPER, press=choice(products, "Find an atelier"))
         assert "Moonthread" in found.params["text"] and "★" in found.params["text"]
-        sent = say(telegram, SHOPPER, press="lead:at-lis-moonthread")
-        assert "sent your design to Atelier Moonthread" in sent.params["text"]
+        consent = say(telegram, SHOPPER, press="lead:at-lis-moonthread")
+        assert "they'll get your contact" in consent.params["text"]
+        send = choice(consent, "Send to Atelier Moonthread (fictional)")
+        sent = say(telegram, SHOPPER, press=send)
+        assert "on its way to Atelier Moonthread" in sent.params["text"]
 
         lead = telegram.wait_for(lambda _: replies(telegram, 555))[-1]
         assert "Budget: under 120" in lead.params["text"] and "City: Lisbon" in lead.params["text"]
@@ -204,7 +203,7 @@ def test_journey_from_start_to_products_ateliers_and_an_accepted_lead(
             lambda _: "accepted" in (text := replies(telegram, SHOPPER)[-1].params["text"]) and text
         )
         assert "hello@moonthread.example" in news
-    assert len(telegram.calls_for(method="answerCallbackQuery")) == 5
+    assert len(telegram.calls_for(method="answerCallbackQuery")) == 6
 
 
 def png(colour: str = "green") -> bytes:
@@ -217,11 +216,13 @@ def png(colour: str = "green") -> bytes:
 class Recording:
     """Wraps an engine and keeps every Incoming it is given."""
 
+    may_be_slow = staticmethod(ConversationEngine.may_be_slow)
+
     def __init__(self, inner: TurnEngine) -> None:
         self._inner, self.seen = inner, []
 
     def handle(
-        self, key: str, incoming: Incoming, progress: ProgressCallback | None = None
+        self, key: ChatKey, incoming: Incoming, progress: ProgressCallback | None = None
     ) -> Reply:
         self.seen.append(incoming)
         return self._inner.handle(key, incoming, progress)
@@ -249,7 +250,7 @@ def test_photos_stickers_other_media_and_huge_messages(
         for send, expected in [
             (telegram.send_sticker, texts.STICKER),
             (telegram.send_voice, texts.OTHER_MEDIA),
-            (telegram.send_location, texts.OTHER_MEDIA),
+            (telegram.send_location, texts.LOCATION_WHICH_CITY),
         ]:
             reply = answer_to(telegram, SHOPPER, lambda send=send: send(SHOPPER))
             assert reply.params["text"] == expected
@@ -282,11 +283,13 @@ def test_buttons_still_work_after_a_restart_or_say_they_expired(
 class SlowChat:
     """Wraps an engine so that one chat's turns take ``seconds`` longer."""
 
+    may_be_slow = staticmethod(ConversationEngine.may_be_slow)
+
     def __init__(self, inner: TurnEngine, slow_chat: int, seconds: float) -> None:
         self._inner, self._slow, self._seconds = inner, chat_key(slow_chat), seconds
 
     def handle(
-        self, key: str, incoming: Incoming, progress: ProgressCallback | None = None
+        self, key: ChatKey, incoming: Incoming, progress: ProgressCallback | None = None
     ) -> Reply:
         if key == self._slow and incoming.command != "help":
             time.sleep(self._seconds)
@@ -312,11 +315,13 @@ def test_a_slow_chat_does_not_hold_up_others_and_each_chat_stays_in_order(
 class ScriptedEngine:
     """A test double engine: a fixed Reply per text, and an error for "boom"."""
 
+    may_be_slow = staticmethod(ConversationEngine.may_be_slow)
+
     def __init__(self, replies_by_text: dict[str, Reply]) -> None:
         self._replies = replies_by_text
 
     def handle(
-        self, key: str, incoming: Incoming, progress: ProgressCallback | None = None
+        self, key: ChatKey, incoming: Incoming, progress: ProgressCallback | None = None
     ) -> Reply:
         if incoming.text == "boom":
             raise RuntimeError("boom")
@@ -458,52 +463,6 @@ def test_webhook_mode_serves_updates_posted_with_the_secret(
     assert not telegram.calls_for(method="getUpdates")
 
 
-class DownBot:
-    """A bot whose every request fails as if Telegram were unreachable."""
-
-    def __init__(self) -> None:
-        self.calls = 0
-
-    async def send_chat_action(self, *_: object, **__: object) -> None:
-        self.calls += 1
-        raise NetworkError("unreachable")
-
-    send_message = send_chat_action
-
-
-def test_progress_backs_off_while_telegram_is_unreachable() -> None:
-    async def turn() -> int:
-        bot = DownBot()
-        async with TurnProgress(bot, SHOPPER, delay_s=0.0) as progress:  # type: ignore[arg-type]
-            progress.report("Drawing 3 designs…")
-            await asyncio.sleep(1.0)
-        return bot.calls
-
-    assert asyncio.run(turn()) <= 2
-
-
-class RecordingBot:
-    """A bot that records the chat actions it is asked to send."""
-
-    def __init__(self) -> None:
-        self.actions: list[str] = []
-
-    async def send_chat_action(self, chat_id: int, action: str) -> None:
-        self.actions.append(action)
-
-
-def test_a_slow_turn_shows_typing_before_it_starts() -> None:
-    async def actions_on_entry(bot: Any, ack_after_s: float) -> list[str]:
-        async with TurnProgress(bot, SHOPPER, delay_s=5.0, ack_after_s=ack_after_s):
-            return list(getattr(bot, "actions", []))
-
-    assert asyncio.run(actions_on_entry(RecordingBot(), 0.0)) == ["typing"]
-    assert asyncio.run(actions_on_entry(RecordingBot(), 0.3)) == [], "fast turns: only if late"
-    down = DownBot()
-    asyncio.run(actions_on_entry(down, 0.0))  # a failed action would raise here if it failed
-    assert down.calls == 1, "the turn went on after one failed try"
-
-
 def test_the_bot_runs_on_uvloop_once_asked() -> None:
     before = asyncio.get_event_loop_policy()
     try:
@@ -513,3 +472,78 @@ def test_the_bot_runs_on_uvloop_once_asked() -> None:
         loop.close()
     finally:
         asyncio.set_event_loop_policy(before)
+
+
+def test_commands_for_another_bot_are_ignored_and_ours_are_answered(
+    telegram: FakeTelegram, tmp_path: Path
+) -> None:
+    with scripted_bot(telegram, LocalImageStore(tmp_path), {}):
+        telegram.send_text(SHOPPER, "/help@OtherBot")
+        ours = say(telegram, SHOPPER, "/help@stylegenie_bot")
+        assert ours.params["text"].startswith("echo")
+        assert len(replies(telegram, SHOPPER)) == 1, "the other bot's command got no answer"
+
+
+def test_an_image_file_is_a_photo_an_album_is_one_turn_and_a_pin_asks_the_city(
+    make_app: Any, telegram: FakeTelegram
+) -> None:
+    app = make_app(telegram=tg_settings(telegram))
+    engine = Recording(app.engine)
+    with RunningBot(app.settings.telegram, engine, LocalImageStore(app.settings.image_dir)):
+        answer_to(telegram, SHOPPER, lambda: telegram.send_image_file(SHOPPER, png(), "like this"))
+        photo = engine.seen[-1]
+        assert (photo.kind, photo.text) == (MessageKind.PHOTO, "like this") and photo.image_ref
+
+        before = len(engine.seen)
+        answer_to(
+            telegram,
+            SHOPPER,
+            lambda: telegram.send_album(SHOPPER, [png("red"), png("blue"), png()], "these"),
+        )
+        time.sleep(1.0)  # the album's other photos have come and gone
+        album = engine.seen[before:]
+        assert [(e.kind, e.text) for e in album] == [(MessageKind.PHOTO, "these")]
+        assert len(replies(telegram, SHOPPER)) == 2
+
+        pin = answer_to(telegram, SHOPPER, lambda: telegram.send_location(SHOPPER))
+        assert pin.params["text"] == texts.LOCATION_WHICH_CITY
+
+
+def test_the_shopper_identity_comes_from_their_telegram_account(
+    make_app: Any, telegram: FakeTelegram
+) -> None:
+    app = make_app(telegram=tg_settings(telegram))
+    engine = Recording(app.engine)
+    with RunningBot(app.settings.telegram, engine, LocalImageStore(app.settings.image_dir)):
+        say(telegram, SHOPPER, "/start")
+        say(telegram, 1007, "/start")
+    named, anonymous = engine.seen[0].sender, engine.seen[1].sender
+    assert named.contact() == "shopper1001 (@shopper1001) https://t.me/shopper1001"
+    assert anonymous.contact() == "shopper1007 tg://user?id=1007"
+
+
+def test_sends_to_one_chat_are_paced_and_other_chats_are_not_held_up(
+    telegram: FakeTelegram, tmp_path: Path
+) -> None:
+    many = Reply(text="\n\n".join(["word " * 800] * 6))  # six messages' worth of text
+    with scripted_bot(
+        telegram, LocalImageStore(tmp_path), {"many": many}, per_chat_burst=2, per_chat_per_second=4
+    ):
+        telegram.send_text(SHOPPER, "many")
+        other = say(telegram, OTHER, "hello")
+        sent = telegram.wait_for(lambda _: len(r := replies(telegram, SHOPPER)) >= 6 and r)
+    gaps = [b.at - a.at for a, b in zip(sent[2:], sent[3:], strict=False)]
+    assert min(gaps) >= 0.2, "after a burst of two, one send per quarter second"
+    assert other.at < sent[-1].at, "the other chat was answered meanwhile"
+
+
+def test_webhook_mode_refuses_to_start_without_a_secret(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(ValueError, match="WEBHOOK_SECRET"):
+        TelegramSettings(token=TOKEN, mode="webhook", webhook_address="https://bot.example/tg")
+    monkeypatch.setenv("STYLEGENIE_TELEGRAM__TOKEN", TOKEN)
+    monkeypatch.setenv("STYLEGENIE_TELEGRAM__MODE", "webhook")
+    monkeypatch.setenv("STYLEGENIE_TELEGRAM__WEBHOOK_ADDRESS", "https://bot.example/tg")
+    assert cli_main(["telegram"]) != 0
+    assert "STYLEGENIE_TELEGRAM__WEBHOOK_SECRET" in capsys.readouterr().err

@@ -2,21 +2,25 @@
 
 The ``contact`` of an Atelier never reaches a column in plaintext: it is stored as
 a Fernet token in ``contact_encrypted`` and decrypted only when an atelier is read
-back for the lead flow (which reveals it to a shopper only after acceptance).
+back for the lead flow (which reveals it to a shopper only after acceptance). A row
+whose contact no configured key opens (encrypted under another key) is skipped with one
+warning naming the atelier, so matching goes on for every other atelier.
 Candidates for matching are pre-filtered in SQL (category, complexity, price, lead
 time, and a bounding box around the shopper unless the atelier works remotely).
 """
 
 from __future__ import annotations
 
+import logging
 import math
+import threading
 from collections.abc import Sequence
 from typing import Any
 
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
-from stylegenie.adapters.contact_cipher import ContactCipher
+from stylegenie.adapters.contact_cipher import ContactCipher, ContactCipherError
 from stylegenie.core.classify import COMPLEXITY_ORDER
 from stylegenie.core.domain import Atelier, MatchRequest
 
@@ -38,6 +42,8 @@ _UPSERT = sql.SQL(
 )
 _SELECT = sql.SQL("SELECT {columns} FROM ateliers ").format(columns=_COLUMNS)
 KM_PER_DEGREE = 111.2
+
+log = logging.getLogger(__name__)
 
 
 class PostgresAteliers:
@@ -111,17 +117,40 @@ class PostgresAteliers:
     def _row(self, atelier: Atelier) -> dict[str, Any]:
         row = atelier.model_dump(exclude={"contact"})
         row["owner_chat_ids"] = Jsonb(atelier.owner_chat_ids)
+        row["owner_user_ids"] = Jsonb(atelier.owner_user_ids)
         row["contact_encrypted"] = (
             self._cipher.encrypt(atelier.contact) if atelier.contact else None
         )
         return row
 
     def _select(self, where: sql.Composable, params: tuple[Any, ...]) -> list[Atelier]:
+        """The matching rows as Ateliers; a row whose contact cannot be decrypted is left out."""
         with self._db.connection() as conn:
             rows = conn.execute(_SELECT + where, params).fetchall()
         ateliers = []
         for row in rows:
             token = row.pop("contact_encrypted")
-            contact = self._cipher.decrypt(token) if token is not None else ""
+            try:
+                contact = self._cipher.decrypt(token) if token is not None else ""
+            except ContactCipherError:
+                _warn_undecryptable(row["id"])
+                continue
             ateliers.append(Atelier.model_validate({**row, "contact": contact}))
         return ateliers
+
+
+_warned: set[str] = set()
+_warned_lock = threading.Lock()
+
+
+def _warn_undecryptable(atelier_id: str) -> None:
+    """One warning per atelier and process: its id, never the token or a contact."""
+    with _warned_lock:
+        if atelier_id in _warned:
+            return
+        _warned.add(atelier_id)
+    log.warning(
+        "atelier %s is skipped: its contact cannot be decrypted with the configured keys "
+        "(re-import it, or add the key it was encrypted with)",
+        atelier_id,
+    )

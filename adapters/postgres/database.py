@@ -1,9 +1,9 @@
 """The PostgreSQL connection pool, numbered migrations and the embedded server.
 
-``open_database(settings)`` is the one entry point the application needs: it
-connects to ``settings.database.url``, or starts an embedded PostgreSQL
-(``pgserver``) under the data folder when no URL is set, and brings the schema
-up to date. Migrations are ``migrations/NNNN_name.sql`` files applied in order,
+``open_database(url, pool_max)`` is the one entry point the application needs: it
+connects and brings the schema up to date; ``embedded_database_url(data_dir)`` starts
+an embedded PostgreSQL (``pgserver``) under the data folder for setups without a
+server. Migrations are ``migrations/NNNN_name.sql`` files applied in order,
 each in its own transaction, under an advisory lock so that two processes
 starting at once apply each file exactly once.
 """
@@ -22,8 +22,6 @@ from types import TracebackType
 from psycopg import Connection
 from psycopg.rows import DictRow, dict_row
 from psycopg_pool import ConnectionPool
-
-from stylegenie.config.settings import Settings
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 """Where the numbered ``NNNN_name.sql`` schema migrations live."""
@@ -64,7 +62,7 @@ class Database:
     ``connection()`` block commits when it ends normally and rolls back on error.
     """
 
-    def __init__(self, url: str, *, pool_max: int = 10) -> None:
+    def __init__(self, url: str, *, pool_max: int) -> None:
         self.url = url
         self._pool = ConnectionPool(
             url,
@@ -163,10 +161,9 @@ def embedded_database_url(data_dir: Path) -> str:
     return server.get_uri()
 
 
-def open_database(settings: Settings) -> Database:
-    """An open Database with an up-to-date schema: the configured URL, else the embedded server."""
-    url = settings.database.url or embedded_database_url(settings.data_dir)
-    database = Database(url, pool_max=settings.database.pool_max)
+def open_database(url: str, pool_max: int) -> Database:
+    """An open Database on ``url`` with an up-to-date schema (closed again if migrating fails)."""
+    database = Database(url, pool_max=pool_max)
     database.open()
     try:
         database.apply_migrations()

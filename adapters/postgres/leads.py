@@ -1,7 +1,11 @@
 """LeadRepo on PostgreSQL: the ``leads`` table is the outbox of the lead flow.
 
-State changes are conditional updates (``WHERE status = ANY(...)``), so two
-processes answering or expiring the same lead cannot both win.
+State changes are conditional updates (``WHERE status = ANY(...)``), so two processes
+answering or expiring the same lead cannot both win. Outbox runners lease leads with
+``UPDATE … WHERE id = (SELECT … FOR UPDATE SKIP LOCKED) RETURNING``, so two runners never
+hold one lead; ``lead_deliveries`` records each message a platform took (committed
+before the lead is marked sent), and ``outbox_platforms`` says which platforms some
+runner renewed lately.
 """
 
 from __future__ import annotations
@@ -9,9 +13,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from psycopg import sql
 from psycopg.types.json import Jsonb
 
-from stylegenie.core.domain import Lead, LeadStatus
+from stylegenie.core.domain import Lead, LeadDelivery, LeadStatus
+from stylegenie.core.ports import OutboxClaim
 
 from .database import Database
 from .repositories import select_query, to_models
@@ -21,25 +27,31 @@ _OPEN = [LeadStatus.NEW.value, LeadStatus.SENT.value]
 _BY_ID = select_query("leads", _COLUMNS, "WHERE id = %s")
 _BY_KEY = select_query("leads", _COLUMNS, "WHERE idempotency_key = %s")
 _OF_USER = select_query("leads", _COLUMNS, "WHERE user_key = %s ORDER BY created_at, id")
-_DUE = select_query(
+_SENT_BEFORE = select_query(
     "leads",
     _COLUMNS,
-    "WHERE status = 'new' AND (next_attempt_at IS NULL OR next_attempt_at <= %s)"
-    " ORDER BY created_at",
-)
-_SENT_BEFORE = select_query(
-    "leads", _COLUMNS, "WHERE status = 'sent' AND updated_at < %s ORDER BY updated_at"
+    "WHERE status = 'sent' AND updated_at < %s AND owner_platform = ANY(%s) ORDER BY updated_at",
 )
 _OPEN_FOR = select_query(
     "leads", _COLUMNS, "WHERE atelier_id = ANY(%s) AND status = ANY(%s) ORDER BY created_at"
 )
-_INSERT = (
-    "INSERT INTO leads (id, user_key, shopper_handle, atelier_id, design, request, status,"
-    " attempts, next_attempt_at, idempotency_key, created_at, updated_at)"
-    " VALUES (%(id)s, %(user_key)s, %(shopper_handle)s, %(atelier_id)s, %(design)s, %(request)s,"
-    " %(status)s, %(attempts)s, %(next_attempt_at)s, %(idempotency_key)s, %(created_at)s,"
-    " %(updated_at)s) ON CONFLICT (idempotency_key) WHERE idempotency_key <> '' DO NOTHING"
+_INSERT = sql.SQL(
+    "INSERT INTO leads ({columns}) VALUES ({values})"
+    " ON CONFLICT (idempotency_key) WHERE idempotency_key <> '' DO NOTHING"
+).format(
+    columns=sql.SQL(", ").join(map(sql.Identifier, _COLUMNS)),
+    values=sql.SQL(", ").join(map(sql.Placeholder, _COLUMNS)),
 )
+_CLAIM = sql.SQL(
+    "UPDATE leads SET lease_until = %(lease_until)s, leased_by = %(runner)s"
+    " WHERE id = (SELECT id FROM leads"
+    "  WHERE status = 'new' AND owner_platform = ANY(%(platforms)s)"
+    "   AND (next_attempt_at IS NULL OR next_attempt_at <= %(now)s)"
+    "   AND (lease_until IS NULL OR lease_until <= %(now)s)"
+    "   AND NOT (id = ANY(%(skip)s))"
+    "  ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)"
+    " RETURNING {columns}"
+).format(columns=sql.SQL(", ").join(map(sql.Identifier, _COLUMNS)))
 
 
 class PostgresLeads:
@@ -74,28 +86,87 @@ class PostgresLeads:
         with self._db.connection() as conn:
             return bool(
                 conn.execute(
-                    "UPDATE leads SET status = %s, updated_at = now()"
+                    "UPDATE leads SET status = %s, lease_until = NULL, updated_at = now()"
                     " WHERE id = %s AND status = ANY(%s)",
                     (LeadStatus(to).value, lead_id, [LeadStatus(s).value for s in allowed_from]),
                 ).rowcount
             )
 
-    def record_attempt(self, lead_id: str, next_attempt_at: datetime) -> None:
-        """Count a failed delivery and when to try again."""
+    def claim_next(self, claim: OutboxClaim) -> Lead | None:
+        """Lease the oldest due new lead on the claim's platforms (locked ones are skipped)."""
+        params = {
+            "lease_until": claim.lease_until,
+            "runner": claim.runner,
+            "platforms": list(claim.platforms),
+            "now": claim.now,
+            "skip": list(claim.skip),
+        }
+        with self._db.connection() as conn:
+            rows = conn.execute(_CLAIM, params).fetchall()
+        return next(iter(to_models(Lead, rows)), None)
+
+    def delivery(self, lead_id: str) -> LeadDelivery | None:
+        """The recorded delivery of the lead's message, or None."""
+        with self._db.connection() as conn:
+            row = conn.execute(
+                "SELECT lead_id, platform, message_ref, delivered_at FROM lead_deliveries"
+                " WHERE lead_id = %s",
+                (lead_id,),
+            ).fetchone()
+        return LeadDelivery.model_validate(row) if row else None
+
+    def record_delivery(self, delivery: LeadDelivery) -> None:
+        """Record (and commit) a delivered lead message; a second record changes nothing."""
         with self._db.connection() as conn:
             conn.execute(
-                "UPDATE leads SET attempts = attempts + 1, next_attempt_at = %s, updated_at = now()"
-                " WHERE id = %s",
-                (next_attempt_at, lead_id),
+                "INSERT INTO lead_deliveries (lead_id, platform, message_ref, delivered_at)"
+                " VALUES (%s, %s, %s, %s) ON CONFLICT (lead_id) DO NOTHING",
+                (delivery.lead_id, delivery.platform, delivery.message_ref, delivery.delivered_at),
             )
 
-    def due_for_delivery(self, now: datetime) -> list[Lead]:
-        """New leads whose next delivery attempt is due, oldest first."""
-        return self._select(_DUE, (now,))
+    def mark_sent(self, lead_id: str) -> bool:
+        """A delivered new lead becomes sent and its lease ends; False when it was not new."""
+        return self.transition(lead_id, [LeadStatus.NEW], LeadStatus.SENT)
 
-    def sent_before(self, cutoff: datetime) -> list[Lead]:
-        """Sent leads with no answer since ``cutoff``."""
-        return self._select(_SENT_BEFORE, (cutoff,))
+    def record_attempt(self, lead_id: str, next_attempt_at: datetime) -> int:
+        """Count a failed delivery, end the lease, and set the next try; the new count."""
+        with self._db.connection() as conn:
+            row = conn.execute(
+                "UPDATE leads SET attempts = attempts + 1, next_attempt_at = %s,"
+                " lease_until = NULL, updated_at = now() WHERE id = %s RETURNING attempts",
+                (next_attempt_at, lead_id),
+            ).fetchone()
+        return int(row["attempts"]) if row else 0
+
+    def heartbeat(self, runner: str, platforms: Sequence[str], seen_until: datetime) -> None:
+        """Renew ``runner``'s platforms until ``seen_until`` and drop its others (and rows
+        of runners gone for a day)."""
+        with self._db.connection() as conn:
+            conn.execute(
+                "DELETE FROM outbox_platforms WHERE (runner = %s AND NOT (platform = ANY(%s)))"
+                " OR seen_until < %s - interval '1 day'",
+                (runner, list(platforms), seen_until),
+            )
+            for platform in platforms:
+                conn.execute(
+                    "INSERT INTO outbox_platforms (runner, platform, seen_until)"
+                    " VALUES (%s, %s, %s)"
+                    " ON CONFLICT (runner, platform)"
+                    " DO UPDATE SET seen_until = EXCLUDED.seen_until",
+                    (runner, platform, seen_until),
+                )
+
+    def live_platforms(self, now: datetime) -> set[str]:
+        """Platforms some runner renewed until after ``now``."""
+        with self._db.connection() as conn:
+            rows = conn.execute(
+                "SELECT DISTINCT platform FROM outbox_platforms WHERE seen_until > %s", (now,)
+            ).fetchall()
+        return {row["platform"] for row in rows}
+
+    def sent_before(self, cutoff: datetime, platforms: Sequence[str]) -> list[Lead]:
+        """Sent leads on these owner platforms with no answer since ``cutoff``."""
+        return self._select(_SENT_BEFORE, (cutoff, list(platforms)))
 
     def count_created_since(self, user_key: str, since: datetime) -> int:
         """How many leads a shopper created since ``since``."""
@@ -118,11 +189,11 @@ class PostgresLeads:
         """A shopper's leads, oldest first."""
         return self._select(_OF_USER, (user_key,))
 
-    def _select(self, query: object, params: tuple[object, ...]) -> list[Lead]:
+    def _select(self, query: sql.Composed, params: tuple[object, ...]) -> list[Lead]:
         with self._db.connection() as conn:
-            return to_models(Lead, conn.execute(query, params).fetchall())  # type: ignore[arg-type]
+            return to_models(Lead, conn.execute(query, params).fetchall())
 
     def _count(self, query: str, params: tuple[object, ...]) -> int:
         with self._db.connection() as conn:
             row = conn.execute(query, params).fetchone()
-        return int(row["count"]) if row else 0  # type: ignore[index]
+        return int(row["count"]) if row else 0

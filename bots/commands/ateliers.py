@@ -29,9 +29,7 @@ def run_import(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_rotate(args: argparse.Namespace, settings: Settings) -> int:
     """Re-encrypt every stored contact with the first key of STYLEGENIE_PRIVACY__CONTACT_KEYS."""
-    from stylegenie.adapters.contact_cipher import cipher_from_settings
-
-    from ..wiring import assemble
+    from ..wiring import assemble, cipher_for
 
     if len(settings.privacy.contact_keys) < 2:
         print(
@@ -42,7 +40,7 @@ def run_rotate(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     app = assemble(settings)
     try:
-        count = app.ateliers.rotate_contacts(cipher_from_settings(settings))
+        count = app.ateliers.rotate_contacts(cipher_for(settings))
     finally:
         app.close()
     print(f"re-encrypted {count} contacts with the new key; the old key can now be removed")

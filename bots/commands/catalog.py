@@ -31,11 +31,7 @@ def _mapping(text: str) -> tuple[str, str]:
 
 def _ingest(feed: ProductFeed, settings: Settings, bar: tqdm, done: list[int]) -> IngestReport:
     """Build the stores and models, ingest the feed; ``done`` holds the products loaded so far."""
-    from stylegenie.adapters.thumbnails import PillowPhotos
-    from stylegenie.core.ingest import CatalogIngestor
-    from stylegenie.gpu_workers.runtime import runtime_from_settings
-
-    from ..wiring import assemble
+    from ..wiring import assemble, ingestor_for, worker_runtime_for
 
     def progress(loaded: int) -> None:
         done[0] = loaded
@@ -43,17 +39,9 @@ def _ingest(feed: ProductFeed, settings: Settings, bar: tqdm, done: list[int]) -
 
     app = assemble(settings)
     try:
-        worker = runtime_from_settings(settings, app.catalog)
-        ingestor = CatalogIngestor(
-            worker.embedder,
-            worker.index,
-            app.catalog,
-            photos=PillowPhotos(settings.search.thumbnail_px),
-            images=worker.images,
-            image_embedder=worker.image_embedder,
-        )
+        worker = worker_runtime_for(settings, app.catalog)
         try:
-            return ingestor.ingest_items(feed, on_batch=progress)
+            return ingestor_for(settings, app.catalog, worker).ingest_items(feed, on_batch=progress)
         finally:
             close_index = getattr(worker.index, "close", None)
             if close_index:

@@ -12,7 +12,7 @@ from stylegenie.config import Settings
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Talk to StyleGenie in the terminal, or replay a script."""
     from ..terminal import TerminalChat
-    from ..wiring import assemble
+    from ..wiring import assemble, text_pacing_for
 
     script: list[str] | None = None
     if args.script:
@@ -22,15 +22,21 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             print(f"stylegenie chat: can't read the script {args.script}: {error}", file=sys.stderr)
             return 2
     app = assemble(settings)
+    chat = TerminalChat(
+        app.engine,
+        args.user,
+        pacing=text_pacing_for(settings),
+        jsonl=args.jsonl,
+        leads=app.lead_wiring(),
+    )
     try:
-        chat = TerminalChat(app.engine, chat_key=f"terminal:{args.user}", jsonl=args.jsonl)
-        chat.receive_notifications(app.notifiers)
-        app.run_lead_outbox()
+        chat.start()
         if script is not None:
             chat.replay(script)
         else:
             chat.interactive()
     finally:
+        chat.close()
         app.close()
     return 0
 

@@ -131,10 +131,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print(f"stylegenie search: {args.batch}: no such file", file=sys.stderr)
         return 2
 
-    from ..wiring import assemble, workers_for
+    from ..wiring import assemble, currency_rates_for, workers_for
 
     app = assemble(settings)
-    rates = CurrencyRates.from_settings(settings)
+    rates = currency_rates_for(settings)
     try:
         workers = workers_for(settings, app.catalog)
         if args.text is None:

@@ -17,16 +17,17 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             file=sys.stderr,
         )
         return 2
-    from ..telegram import LeadWiring, build_application, image_store_for, use_fast_event_loop
+    from ..telegram import build_application, use_fast_event_loop
     from ..telegram import run as serve
-    from ..wiring import assemble
+    from ..wiring import assemble, image_store_for
 
     app = assemble(settings)
     app.geocoder.load()  # now, not in the first shopper's atelier search
     try:
-        leads = LeadWiring(app.notifiers, app.run_lead_outbox)
         images = image_store_for(settings)
-        application = build_application(settings.telegram, app.engine, images, leads)
+        application = build_application(
+            settings.telegram, app.engine, images, app.lead_wiring()
+        )
         use_fast_event_loop()
         serve(application, settings.telegram)
     finally:

@@ -10,10 +10,7 @@ from stylegenie.config import Settings
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Run a Celery worker that serves the given queues; models load on the first task."""
-    from stylegenie.adapters.postgres.database import open_database
-    from stylegenie.adapters.postgres.repositories import PostgresCatalog
-    from stylegenie.gpu_workers import runtime
-    from stylegenie.gpu_workers.celery_app import configure_celery
+    from ..wiring import worker_app
 
     if settings.workers.mode == "eager":
         print(
@@ -23,11 +20,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         )
         return 2
     print(device_note(settings), file=sys.stderr, flush=True)
-    database = open_database(settings)
-    runtime.set_builder(lambda: runtime.runtime_from_settings(settings, PostgresCatalog(database)))
+    app = worker_app(settings)
     if settings.render.warm_up:
-        warm_up(runtime.current())
-    app = configure_celery(settings)
+        warm_up(app.runtime)
     app.worker_main(
         [
             "worker",

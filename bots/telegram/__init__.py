@@ -1,22 +1,20 @@
 """The Telegram front-end (python-telegram-bot 22): ``stylegenie telegram``.
 
-``app`` builds and runs the Application (each chat's updates in order, chats side by
-side); ``handlers`` turn updates into engine turns; ``progress`` shows a running turn;
+Only Telegram API calls live here; the turn runner, progress pacing, lead outbox and
+reply layout come from the shared front-end kit (``stylegenie.bots.kit``). ``app`` builds
+and runs the Application; ``handlers`` turn updates into the core's events; ``albums``
+makes an album one turn; ``progress`` is the kit's progress view on Telegram;
 ``rendering`` and ``sending`` lay a Reply out as albums, text and buttons; ``files``
-moves images between Telegram and the ImageStore; ``leads`` delivers leads to atelier
-owners and news to shoppers.
+moves images between Telegram and the ImageStore; ``channel`` sends leads to owners and
+news to shoppers; ``pacing`` paces sends per chat; ``request`` is the HTTP client.
 """
 
-from .app import LeadWiring, build_application, run, serving, use_fast_event_loop
-from .files import image_store_for
-from .handlers import TurnEngine, chat_key
+from .app import build_application, run, serving, use_fast_event_loop
+from .handlers import chat_key
 
 __all__ = [
-    "LeadWiring",
-    "TurnEngine",
     "build_application",
     "chat_key",
-    "image_store_for",
     "run",
     "serving",
     "use_fast_event_loop",

@@ -2,10 +2,11 @@
 
 ``build_application`` wires the library the way the bot needs it: the Bot API root
 from settings (a test points it at a fake server), updates processed concurrently
-across chats and in order within one (``ChatOrderedUpdateProcessor``), sends throttled
-and retried on flood control (``AIORateLimiter``), requests sent over aiohttp
-(``AiohttpRequest``), the engine in a thread pool of ``engine_threads``, and the bot's
-commands registered with ``setMyCommands`` at start.
+across chats and in order within one (the kit's ``ChatOrder`` behind the library's
+update-processor hook), sends throttled and retried on flood control and paced per chat
+(``ChatPacedRateLimiter``), requests sent over aiohttp (``AiohttpRequest``), turns run by
+the kit's ``TurnRunner`` in a thread pool of ``engine_threads``, and the core's command
+list registered with ``setMyCommands`` at start.
 """
 
 from __future__ import annotations
@@ -14,71 +15,61 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
-from telegram import BotCommand, Update
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor
+from telegram import Bot, BotCommand, Update
+from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor
 
+from stylegenie.bots.kit.bridge import LoopBridge
+from stylegenie.bots.kit.order import ChatOrder
+from stylegenie.bots.kit.outbox import LeadWiring, OutboxLoop
+from stylegenie.bots.kit.turns import TurnEngine, TurnRunner
 from stylegenie.config.settings import TelegramSettings
+from stylegenie.core.chats import ChatKey
+from stylegenie.core.commands import COMMANDS
 from stylegenie.core.ports import ImageStore
+from stylegenie.core.reply import Reply
 
-from .handlers import BotDeps, ChatHandlers, TurnEngine
-from .leads import LeadOutbox, NotifierRegistry, OutboxRun, TelegramNotifications
+from .albums import Albums
+from .channel import TelegramChannel
+from .handlers import ChatHandlers, HandlerDeps
+from .pacing import ChatPacedRateLimiter
+from .progress import TelegramProgressView, pacing_for
 from .request import AiohttpRequest
+from .sending import ReplySender
 
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
 MAX_UPDATES_IN_FLIGHT = 1024
 """Updates running or waiting for their chat at once; the engine threads bound the work."""
 CONNECTIONS = 64
 """Sockets to the Bot API; more requests than this wait for a free one."""
-
-COMMANDS = [
-    BotCommand("start", "Start a new design conversation"),
-    BotCommand("help", "What I can do"),
-    BotCommand("new", "Start over"),
-    BotCommand("saved", "Your saved designs"),
-    BotCommand("save", "Save the design you picked"),
-    BotCommand("prefs", "Your size, city and style, e.g. /prefs size M, Lisbon"),
-    BotCommand("budget", "Set a budget, e.g. /budget 80"),
-    BotCommand("products", "Shop items like your design"),
-    BotCommand("ateliers", "Ateliers that can make your design"),
-    BotCommand("cancel", "Drop the current request"),
-    BotCommand("leads", "Open requests for your atelier (owners)"),
-]
+SEND_TIMEOUT_S = 30.0
+"""Longest an outbox thread waits for the bot to send one message outside a turn."""
 
 
 class ChatOrderedUpdateProcessor(BaseUpdateProcessor):
     """Runs updates concurrently across chats and in arrival order within a chat.
 
     python-telegram-bot's ``concurrent_updates`` runs every update in its own task; this
-    update processor (the library's hook for exactly this) holds one ``asyncio.Lock`` per
-    chat around each update. Tasks start in arrival order and ask for their chat's lock
-    first, and the lock serves waiters first come, first served, so one chat's updates
-    run one after another while other chats go on. Locks of idle chats are dropped.
+    update processor (the library's hook for exactly this) holds the chat's turn in the
+    kit's ``ChatOrder`` around each update. Album photos are noted before they wait.
     """
 
-    def __init__(self, max_concurrent_updates: int) -> None:
+    def __init__(self, max_concurrent_updates: int, albums: Albums) -> None:
         super().__init__(max_concurrent_updates)
-        self._locks: dict[int, asyncio.Lock] = {}
-        self._waiting: dict[int, int] = {}
+        self._order = ChatOrder()
+        self._albums = albums
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """Await the update's handlers while holding its chat's lock (no lock without a chat)."""
+        """Await the update's handlers in its chat's turn (no order without a chat)."""
+        self._albums.note(update)
         chat = update.effective_chat if isinstance(update, Update) else None
         if chat is None:
             await coroutine
             return
-        lock = self._locks.setdefault(chat.id, asyncio.Lock())
-        self._waiting[chat.id] = self._waiting.get(chat.id, 0) + 1
-        try:
-            async with lock:
-                await coroutine
-        finally:
-            self._waiting[chat.id] -= 1
-            if not self._waiting[chat.id]:
-                del self._waiting[chat.id], self._locks[chat.id]
+        async with self._order.turn_of(chat.id):
+            await coroutine
 
     async def initialize(self) -> None:
         """Nothing to set up."""
@@ -87,12 +78,35 @@ class ChatOrderedUpdateProcessor(BaseUpdateProcessor):
         """Nothing to release."""
 
 
-@dataclass(frozen=True)
-class LeadWiring:
-    """The app's lead flow as the bot sees it: the notifier hub and the outbox to run."""
+class TelegramSurface:
+    """The kit's Surface on Telegram: progress views, replies, admin notices."""
 
-    notifiers: NotifierRegistry
-    run_outbox: OutboxRun
+    def __init__(self, bot: Bot, images: ImageStore, admin_ids: list[int]) -> None:
+        self._bot = bot
+        self._images = images
+        self._admin_ids = admin_ids
+
+    def progress_view(self, chat: ChatKey, event: object) -> TelegramProgressView:
+        """Chat actions and a progress message in the chat."""
+        return TelegramProgressView(self._bot, int(chat.id))
+
+    async def send(self, chat: ChatKey, reply: Reply, event: object) -> None:
+        """Send the reply; a pressed lead message is settled to show its outcome."""
+        sender = ReplySender(self._bot, self._images)
+        await sender.send(int(chat.id), reply)
+        query = event.callback_query if isinstance(event, Update) else None
+        if reply.pressed_outcome and query is not None and query.message is not None:
+            await sender.settle_pressed(query.message, reply.pressed_outcome)  # type: ignore[arg-type]
+
+    async def tell_admins(self, text: str) -> None:
+        """Message every admin of the bot."""
+        for admin in self._admin_ids:
+            await self._bot.send_message(admin, text)
+
+
+def bot_commands() -> list[BotCommand]:
+    """The core's command list as Telegram's menu entries."""
+    return [BotCommand(command.name, command.description) for command in COMMANDS]
 
 
 def build_application(
@@ -104,53 +118,50 @@ def build_application(
     """The bot's Application; ``run`` (or ``serving``) serves it.
 
     With ``leads``, the bot also delivers lead messages to atelier owners and news to
-    shoppers, and runs the lead outbox while it is up.
+    shoppers on Telegram, and runs the lead outbox while it is up.
     """
     if settings.token is None:
         raise ValueError("the Telegram bot needs a token (STYLEGENIE_TELEGRAM__TOKEN)")
     executor = ThreadPoolExecutor(settings.engine_threads, thread_name_prefix="turn")
-    notifications = TelegramNotifications(images)
-    outbox = LeadOutbox(leads.run_outbox, executor) if leads else None
-    if leads:
-        notifications.register(leads.notifiers)
+    bridge = LoopBridge(SEND_TIMEOUT_S)
+    channel = TelegramChannel(bridge, images)
+    outbox = OutboxLoop(leads, executor) if leads else None
+    if leads and outbox:
+        leads.hub.register(channel.platform, channel)
+        leads.listen(outbox.wake)
 
     async def started(application: Application) -> None:  # type: ignore[type-arg]
-        await register_commands(application)
-        notifications.start(application.bot)
+        await application.bot.set_my_commands(bot_commands())
+        bridge.start()
+        channel.attach(application.bot)
         if outbox:
             outbox.start()
 
     async def stopped(_: Application) -> None:  # type: ignore[type-arg]
         if outbox:
             await outbox.stop()
-        notifications.stop()
+        bridge.stop()
         executor.shutdown(wait=False, cancel_futures=True)
 
+    albums = Albums()
     root = settings.api_base.rstrip("/")
     application = (
         ApplicationBuilder()
         .token(settings.token.get_secret_value())
         .base_url(f"{root}/bot")
         .base_file_url(f"{root}/file/bot")
-        .concurrent_updates(ChatOrderedUpdateProcessor(MAX_UPDATES_IN_FLIGHT))
-        .rate_limiter(
-            AIORateLimiter(
-                overall_max_rate=settings.sends_per_second, max_retries=settings.flood_retries
-            )
-        )
+        .concurrent_updates(ChatOrderedUpdateProcessor(MAX_UPDATES_IN_FLIGHT, albums))
+        .rate_limiter(ChatPacedRateLimiter(settings))
         .request(AiohttpRequest(CONNECTIONS))
         .get_updates_request(AiohttpRequest(1))
         .post_init(started)
         .post_shutdown(stopped)
         .build()
     )
-    ChatHandlers(BotDeps(engine, images, executor, settings)).register(application)
+    surface = TelegramSurface(application.bot, images, settings.admin_ids)
+    runner = TurnRunner(engine, surface, executor, pacing_for(settings))
+    ChatHandlers(HandlerDeps(runner, images, albums, settings)).register(application)
     return application
-
-
-async def register_commands(application: Application) -> None:  # type: ignore[type-arg]
-    """Tell Telegram the bot's commands, so clients offer them in the menu."""
-    await application.bot.set_my_commands(COMMANDS)
 
 
 def webhook_options(settings: TelegramSettings) -> dict[str, Any]:

@@ -1,8 +1,8 @@
 """Images in and out of Telegram: shoppers' photos into the ImageStore, stored images out.
 
-The bot builds its own ImageStore from settings (``image_store_for``): the local folder
-``settings.image_dir`` (the same folder the eager worker runtime writes renders to) or
-the S3 bucket. It does not use the worker runtime's store, because building that
+The bot gets its own ImageStore from the composition root (``wiring.image_store_for``):
+the local folder ``settings.image_dir`` (the same folder the eager worker runtime writes
+renders to) or the S3 bucket. It does not use the worker runtime's store, because building that
 runtime loads the models, which a bot with separate workers must never do. With a local
 store and separate workers, bot and workers must share the folder (compose mounts one
 volume on both).
@@ -14,27 +14,15 @@ import asyncio
 import logging
 from typing import NamedTuple
 
-from telegram import Bot, PhotoSize
+from telegram import Bot, Document, PhotoSize
 from telegram.error import TelegramError
 
-from stylegenie.config import Settings
 from stylegenie.core.ports import ImageStore
 
 log = logging.getLogger(__name__)
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 """Largest shopper photo downloaded; Telegram's compressed photos are far smaller."""
-
-
-def image_store_for(settings: Settings) -> ImageStore:
-    """The ImageStore the settings choose: a local folder, or an S3-compatible bucket."""
-    if settings.images.backend == "s3":
-        from stylegenie.adapters.s3_image_store import S3ImageStore
-
-        return S3ImageStore(settings.images)
-    from stylegenie.adapters.image_store import LocalImageStore
-
-    return LocalImageStore(settings.image_dir)
 
 
 def is_url(ref: str) -> bool:
@@ -65,8 +53,10 @@ async def photo_input(images: ImageStore, ref: str) -> PhotoSource | None:
     return PhotoSource(data, ref.replace("\\", "/").rsplit("/", 1)[-1] or "image.png")
 
 
-async def store_photo(bot: Bot, chat_id: int, photo: PhotoSize, images: ImageStore) -> str | None:
-    """Download a shopper's photo and store it; its ImageStore reference, or None if it failed."""
+async def store_photo(
+    bot: Bot, chat_id: int, photo: PhotoSize | Document, images: ImageStore
+) -> str | None:
+    """Download a shopper's photo (or image file) and store it; its reference, or None."""
     if photo.file_size and photo.file_size > MAX_PHOTO_BYTES:
         log.info("photo of %d bytes refused (limit %d)", photo.file_size, MAX_PHOTO_BYTES)
         return None

@@ -1,22 +1,20 @@
-"""Telegram updates in, engine turns out: one small handler per kind of update.
+"""Telegram updates in, kit turns out: one small handler per kind of update.
 
-Every handler ends in ``run_turn``: the engine (synchronous: it may wait seconds on a
-render) runs in a thread pool while the event loop shows progress and serves other
-chats; the Reply is then sent the Telegram way. Every update gets an answer: a turn's
-reply, a plain refusal for chats outside the allowlist, or an apology when something
-failed.
+Each handler turns an update into the core's ``Incoming`` (with the person who sent it)
+and hands it to the kit's turn runner. Every update gets an answer: a turn's reply, a
+plain refusal for chats outside the allowlist, or an apology when something failed.
+Commands addressed to another bot in a group (``/help@OtherBot``) are not ours and get
+no answer.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
-from concurrent.futures import Executor
 from dataclasses import dataclass
-from typing import Protocol
 
-from telegram import Update
+from telegram import Chat, Document, Message, PhotoSize, Update, User
+from telegram.constants import ChatMemberStatus, ChatType, MessageEntityType
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
@@ -28,15 +26,15 @@ from telegram.ext import (
     filters,
 )
 
+from stylegenie.bots.kit.turns import TurnRunner
 from stylegenie.config.settings import TelegramSettings
+from stylegenie.core.chats import ChatKey, Sender
 from stylegenie.core.conversation import texts
 from stylegenie.core.conversation.state import Incoming, MessageKind
-from stylegenie.core.ports import ImageStore, ProgressCallback
-from stylegenie.core.reply import Reply
+from stylegenie.core.ports import ImageStore
 
+from .albums import Albums
 from .files import store_photo
-from .progress import ACK_AFTER_S, TurnProgress
-from .sending import ReplySender
 
 log = logging.getLogger(__name__)
 
@@ -46,71 +44,69 @@ NOT_ALLOWED = (
     "Sorry, this StyleGenie bot is private and this chat isn't on its list. "
     "If you know the bot's owner, ask them to add chat id {chat_id}."
 )
-APOLOGY = texts.SOMETHING_WENT_WRONG.format(doing="answering that")
-ADMIN_NOTICE = "StyleGenie bot: an update failed with {error}; the bot log has the details."
+OWNER_ANSWERS = ("lead-accept:", "lead-decline:")
+"""Presses that answer a lead: in a group, who pressed matters."""
 
 
-class TurnEngine(Protocol):
-    """What the bot needs from the conversation engine (a test can wrap or fake it)."""
-
-    def handle(
-        self, chat_key: str, incoming: Incoming, progress: ProgressCallback | None = None
-    ) -> Reply: ...
+def chat_key(chat_id: int) -> ChatKey:
+    """The core's key for a Telegram chat (its state and rate limit live under it)."""
+    return ChatKey(platform="telegram", id=str(chat_id))
 
 
-def chat_key(chat_id: int) -> str:
-    """The engine's key for a Telegram chat (its state and rate limit live under it)."""
-    return f"telegram:{chat_id}"
+def sender_of(user: User | None, chat: Chat, is_admin: bool = False) -> Sender:
+    """The person behind an update: their name, @username and a link that opens a chat.
+
+    Without a public username the link is ``tg://user?id=…``, which opens the person's
+    profile in any Telegram app. A post with no user (a channel) speaks as the chat.
+    """
+    if user is None:
+        return Sender(user=chat_key(chat.id), display_name=chat.title or "this chat")
+    handle = f"@{user.username}" if user.username else ""
+    link = f"https://t.me/{user.username}" if user.username else f"tg://user?id={user.id}"
+    return Sender(
+        user=chat_key(user.id),
+        display_name=user.full_name,
+        handle=handle,
+        link=link,
+        is_chat_admin=is_admin,
+    )
+
+
+def for_another_bot(message: Message, bot_username: str) -> bool:
+    """Whether the message is a command addressed to a different bot (``/help@OtherBot``)."""
+    entities = message.parse_entities([MessageEntityType.BOT_COMMAND])
+    for command in entities.values():
+        _, _, addressee = command.partition("@")
+        return bool(addressee) and addressee.lower() != bot_username.lower()
+    return False
 
 
 @dataclass(frozen=True)
-class BotDeps:
-    """What the handlers share: the engine, where images live, the turn threads, settings."""
+class HandlerDeps:
+    """What the handlers share: the turn runner, images, albums and settings."""
 
-    engine: TurnEngine
+    runner: TurnRunner
     images: ImageStore
-    executor: Executor
+    albums: Albums
     settings: TelegramSettings
 
 
 class ChatHandlers:
-    """The shopper-facing handlers: text and commands, buttons, photos, stickers, the rest."""
+    """The handlers of every update a person can send."""
 
-    def __init__(self, deps: BotDeps) -> None:
+    def __init__(self, deps: HandlerDeps) -> None:
         self._deps = deps
 
     def register(self, application: Application) -> None:  # type: ignore[type-arg]
-        """Add the handlers; register more specific ones (e.g. owners' leads) before this."""
+        """Add the handlers, the allowlist gate first and the error handler last."""
         application.add_handler(TypeHandler(Update, self.gate), group=-1)
         application.add_handler(CallbackQueryHandler(self.button))
         application.add_handler(MessageHandler(filters.TEXT, self.text))
-        application.add_handler(MessageHandler(filters.PHOTO, self.photo))
+        application.add_handler(MessageHandler(filters.PHOTO | filters.Document.IMAGE, self.photo))
         application.add_handler(MessageHandler(filters.Sticker.ALL, self.sticker))
+        application.add_handler(MessageHandler(filters.LOCATION | filters.VENUE, self.location))
         application.add_handler(MessageHandler(filters.ALL, self.other))
         application.add_error_handler(self.failed)
-
-    async def run_turn(
-        self, update: Update, context: Context, incoming: Incoming, *, slow: bool = False
-    ) -> None:
-        """One engine turn in the thread pool, with progress shown, then its reply sent.
-
-        A ``slow`` turn (free text read by the LLM, a photo to search by) shows a chat
-        action at once; others only once they have run ``ACK_AFTER_S``.
-        """
-        chat = update.effective_chat
-        if chat is None:
-            return
-        loop = asyncio.get_running_loop()
-        delay_s = self._deps.settings.progress_delay_s
-        ack_after_s = 0.0 if slow else ACK_AFTER_S
-        async with TurnProgress(context.bot, chat.id, delay_s, ack_after_s) as p:
-            reply = await loop.run_in_executor(
-                self._deps.executor, self._deps.engine.handle, chat_key(chat.id), incoming, p.report
-            )
-        try:
-            await ReplySender(context.bot, self._deps.images).send(chat.id, reply)
-        finally:
-            await p.clear()
 
     async def gate(self, update: Update, context: Context) -> None:
         """Refuse, in plain words, chats outside the allowlist (admins are always let in)."""
@@ -128,11 +124,13 @@ class ChatHandlers:
 
     async def text(self, update: Update, context: Context) -> None:
         """Typed text; "/budget 80" and other commands become engine commands."""
-        message = update.effective_message
-        if message is not None and message.text is not None:
-            incoming = Incoming.from_text(message.text)
-            slow = incoming.kind is MessageKind.TEXT and bool(incoming.text.strip())
-            await self.run_turn(update, context, incoming, slow=slow)
+        message, chat = update.effective_message, update.effective_chat
+        if message is None or message.text is None or chat is None:
+            return
+        if for_another_bot(message, context.bot.username):
+            return
+        sender = sender_of(update.effective_user, chat)
+        await self._turn(chat, Incoming.from_text(message.text, sender), update)
 
     async def button(self, update: Update, context: Context) -> None:
         """A button press: answered at once (stops the spinner), then run as a choice.
@@ -141,47 +139,85 @@ class ChatHandlers:
         engine like any other: it continues the chat from the stored state, or says
         plainly that the button has expired and shows where the chat stands.
         """
-        query = update.callback_query
-        if query is None:
+        query, chat = update.callback_query, update.effective_chat
+        if query is None or chat is None:
             return
         with contextlib.suppress(TelegramError):
             await query.answer()
-        if query.data:
-            await self.run_turn(update, context, Incoming.choice(query.data))
+        if not query.data:
+            return
+        is_admin = False
+        if query.data.startswith(OWNER_ANSWERS) and chat.type != ChatType.PRIVATE:
+            is_admin = await self._is_admin(context, chat.id, query.from_user.id)
+        sender = sender_of(query.from_user, chat, is_admin)
+        await self._turn(chat, Incoming.choice(query.data, sender), update)
 
     async def photo(self, update: Update, context: Context) -> None:
-        """A photo, with or without caption: stored, then searched for (or read by caption)."""
+        """A photo (or an image sent as a file), with or without caption; an album is one turn."""
         message, chat = update.effective_message, update.effective_chat
-        if message is None or chat is None or not message.photo:
+        if message is None or chat is None:
             return
-        ref = await store_photo(context.bot, chat.id, message.photo[-1], self._deps.images)
+        caption = message.caption or ""
+        if message.media_group_id:
+            album = await self._deps.albums.gather(message)
+            if album is None:
+                return  # answered with the album's first photo
+            message, caption = album
+        ref = await store_photo(context.bot, chat.id, image_of(message), self._deps.images)
         if ref is None:
             await context.bot.send_message(chat.id, texts.PHOTO_UNREADABLE)
             return
-        incoming = Incoming(kind=MessageKind.PHOTO, text=message.caption or "", image_ref=ref)
-        await self.run_turn(update, context, incoming, slow=True)
+        sender = sender_of(update.effective_user, chat)
+        incoming = Incoming(kind=MessageKind.PHOTO, sender=sender, text=caption, image_ref=ref)
+        await self._turn(chat, incoming, update)
 
     async def sticker(self, update: Update, context: Context) -> None:
         """A sticker."""
-        await self.run_turn(update, context, Incoming(kind=MessageKind.STICKER))
+        await self._simple(update, MessageKind.STICKER)
+
+    async def location(self, update: Update, context: Context) -> None:
+        """A shared location or venue: the engine asks which city it is."""
+        await self._simple(update, MessageKind.LOCATION)
 
     async def other(self, update: Update, context: Context) -> None:
-        """Voice, video, documents, locations and anything else the engine cannot read."""
-        await self.run_turn(update, context, Incoming(kind=MessageKind.OTHER))
+        """Voice, video, documents and anything else the engine cannot read."""
+        await self._simple(update, MessageKind.OTHER)
 
     async def failed(self, update: object, context: Context) -> None:
-        """Log a failure; for a failed update, apologise in its chat and tell the admins.
+        """A handler failed: the kit logs it, apologises in its chat and tells the admins.
 
         Errors without an update (the network dropping while polling) are only logged,
         so an outage does not flood the admins' chats.
         """
-        log.error("the Telegram bot hit an error", exc_info=context.error)
         if not isinstance(update, Update):
+            log.error("the Telegram bot hit an error", exc_info=context.error)
             return
-        notices = [(update.effective_chat.id, APOLOGY)] if update.effective_chat else []
-        error = type(context.error).__name__
-        admins = self._deps.settings.admin_ids
-        notices += [(admin, ADMIN_NOTICE.format(error=error)) for admin in admins]
-        for chat_id, text in notices:
-            with contextlib.suppress(TelegramError):
-                await context.bot.send_message(chat_id, text)
+        chat = update.effective_chat
+        error = context.error or RuntimeError("unknown error")
+        await self._deps.runner.apologise(chat_key(chat.id) if chat else None, error, update)
+
+    async def _simple(self, update: Update, kind: MessageKind) -> None:
+        chat = update.effective_chat
+        if chat is not None:
+            incoming = Incoming(kind=kind, sender=sender_of(update.effective_user, chat))
+            await self._turn(chat, incoming, update)
+
+    async def _turn(self, chat: Chat, incoming: Incoming, update: Update) -> None:
+        await self._deps.runner.run(chat_key(chat.id), incoming, update)
+
+    async def _is_admin(self, context: Context, chat_id: int, user_id: int) -> bool:
+        """Whether Telegram says this person administers the group (False when unsure)."""
+        try:
+            member = await context.bot.get_chat_member(chat_id, user_id)
+        except TelegramError:
+            return False
+        return member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+
+
+def image_of(message: Message) -> PhotoSize | Document:
+    """The message's picture: the largest size of a photo, or the file of an image document."""
+    if message.photo:
+        return message.photo[-1]
+    document = message.document
+    assert document is not None, "only photos and image documents reach the photo handler"
+    return document

@@ -4,8 +4,9 @@ Layout of one reply, top to bottom:
 
 1. designs as one album (``sendMediaGroup``; a single image is a ``sendPhoto``);
 2. product photos as one album, each captioned with number, name, price and why;
-3. the text: the reply's words, then a numbered compact list of products and ateliers;
-   under it one inline keyboard: an "Open in shop" URL button per product, then the
+3. the text: the reply's words, then a numbered compact list of products and ateliers
+   (the kit's neutral layout, ``bots.kit.layout.reply_text``); under it one inline
+   keyboard: an "Open in shop" URL button per product, then the
    choices (``callback_data`` = the choice id).
 
 Products are an album plus a compact list rather than one photo message each: an album
@@ -21,7 +22,8 @@ from collections.abc import Iterable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from stylegenie.core.reply import AtelierCard, Choice, ProductCard, Reply
+from stylegenie.bots.kit.layout import money
+from stylegenie.core.reply import Choice, ProductCard, Reply
 
 log = logging.getLogger(__name__)
 
@@ -70,42 +72,10 @@ def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     return [chunk for chunk in chunks if chunk] or ["…"]
 
 
-def money(price: float, currency: str) -> str:
-    """``89.0, "EUR"`` -> ``"89 EUR"``; ``89.5`` -> ``"89.50 EUR"``."""
-    return f"{price:,.2f}".removesuffix(".00") + f" {currency}"
-
-
-def product_line(number: int, card: ProductCard) -> str:
-    """One product of the compact list."""
-    brand = f" by {card.brand}" if card.brand else ""
-    why = f"\n   {card.why}" if card.why else ""
-    return f"{number}. {card.name}{brand} — {money(card.price, card.currency)}{why}"
-
-
 def product_caption(number: int, card: ProductCard) -> str:
     """The caption under a product photo: number, name, price and why."""
     why = f"\n{card.why}" if card.why else ""
     return clip(f"{number}. {card.name} — {money(card.price, card.currency)}{why}", CAPTION_LIMIT)
-
-
-def atelier_line(number: int, card: AtelierCard) -> str:
-    """One atelier of the list: where, what it costs, how long, rating and why."""
-    distance = f", {card.distance_km:.0f} km" if card.distance_km is not None else ""
-    why = f"\n   {card.why}" if card.why else ""
-    return (
-        f"{number}. {card.name} — {card.city}{distance} · {card.price_range} · "
-        f"~{card.lead_time_days} days · ★{card.rating:.1f}{why}"
-    )
-
-
-def reply_text(reply: Reply) -> str:
-    """The reply's words followed by its product and atelier lists."""
-    parts = [reply.text.strip()]
-    if reply.products:
-        parts.append("\n".join(product_line(n, c) for n, c in enumerate(reply.products, 1)))
-    if reply.ateliers:
-        parts.append("\n".join(atelier_line(n, c) for n, c in enumerate(reply.ateliers, 1)))
-    return "\n\n".join(part for part in parts if part)
 
 
 def fits_callback(choice_id: str) -> bool:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 
-from telegram import Bot, InputMediaPhoto
+from telegram import Bot, InputMediaPhoto, Message
+from telegram.error import BadRequest
 
+from stylegenie.bots.kit.layout import reply_text
 from stylegenie.core.ports import ImageStore
 from stylegenie.core.reply import Reply
 
 from .files import PhotoSource, photo_input
-from .rendering import CAPTION_LIMIT, clip, keyboard, product_caption, reply_text, split_text
+from .rendering import CAPTION_LIMIT, MESSAGE_LIMIT, clip, keyboard, product_caption, split_text
 
 ALBUM_LIMIT = 10
 """Most photos Telegram takes in one media group."""
@@ -23,8 +26,11 @@ class ReplySender:
         self._bot = bot
         self._images = images
 
-    async def send(self, chat_id: int, reply: Reply) -> None:
-        """Designs album, product album, then the text (split if long); buttons on its end."""
+    async def send(self, chat_id: int, reply: Reply) -> int:
+        """Designs album, product album, then the text (split if long); buttons on its end.
+
+        Returns the id of the last message, the one that carries the buttons.
+        """
         await self.album(chat_id, [(image.ref, image.caption) for image in reply.images])
         await self.album(
             chat_id,
@@ -37,7 +43,20 @@ class ReplySender:
         chunks = split_text(reply_text(reply))
         for chunk in chunks[:-1]:
             await self._bot.send_message(chat_id, chunk)
-        await self._bot.send_message(chat_id, chunks[-1], reply_markup=keyboard(reply))
+        last = await self._bot.send_message(chat_id, chunks[-1], reply_markup=keyboard(reply))
+        return last.message_id
+
+    async def settle(self, chat_id: int, message_id: int, text: str) -> None:
+        """Show ``text`` in place of a message's words and take its buttons away."""
+        with contextlib.suppress(BadRequest):  # already showing exactly that
+            await self._bot.edit_message_text(
+                clip(text, MESSAGE_LIMIT), chat_id, message_id, reply_markup=None
+            )
+
+    async def settle_pressed(self, message: Message, outcome: str) -> None:
+        """The message whose button was pressed, with its outcome added and no buttons."""
+        words = message.text or ""
+        await self.settle(message.chat_id, message.message_id, f"{words}\n\n{outcome}".strip())
 
     async def album(self, chat_id: int, items: Sequence[tuple[str, str]]) -> None:
         """Photos (reference, caption) as media groups of up to ten; one alone as a photo."""

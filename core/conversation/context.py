@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..leads import LeadDesk
 from ..money import CurrencyRates
@@ -20,14 +20,15 @@ from ..ports import (
 
 @dataclass(frozen=True)
 class EngineOptions:
-    """Tunable behaviour of the conversation."""
+    """Tunable behaviour of the conversation; the values (and their defaults) come from
+    Settings through the composition root."""
 
-    designs_per_brief: int = 3
-    variation_strength: float = 0.45
-    products_per_search: int = 4
-    atelier_radius_km: float = 50.0
-    max_message_chars: int = 2000
-    rates: CurrencyRates = field(default_factory=lambda: CurrencyRates("EUR"))
+    designs_per_brief: int
+    variation_strength: float
+    products_per_search: int
+    atelier_radius_km: float
+    max_message_chars: int
+    rates: CurrencyRates
     """The shop's currency and exchange rates, to compare budgets in other currencies."""
 
 

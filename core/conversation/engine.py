@@ -14,12 +14,15 @@ from collections.abc import Callable
 
 from pydantic import ValidationError
 
+from ..chats import ChatKey
+from ..commands import COMMAND_NAMES
 from ..domain import DesignBrief
 from ..ports import ProgressCallback, RenderFailed, RenderRefused
 from ..reply import Reply
 from . import texts
 from .context import EngineOptions, EngineServices
 from .designing import DesignFlow
+from .handoff import HandoffFlow
 from .outfit import apply_update
 from .profile import ProfileFlow
 from .shopping import ShoppingFlow
@@ -30,6 +33,9 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[str, ConversationState, str, ProgressCallback | None], Reply]
 
+SLOW_ACTIONS = frozenset({"vary", "more", "products", "ateliers", "idea", "start", "new"})
+"""Button actions and commands that may search, render or match (free text always may)."""
+
 _BARE_NUMBER = re.compile(r"\s*#?(\d{1,6})\s*[.)!]?\s*")
 """A message that is only a number: a button's number, or a budget when one was asked for."""
 
@@ -37,12 +43,13 @@ _BARE_NUMBER = re.compile(r"\s*#?(\d{1,6})\s*[.)!]?\s*")
 class ConversationEngine:
     """Turns one incoming event of a chat into a Reply, keeping the chat's state."""
 
-    def __init__(self, services: EngineServices, options: EngineOptions | None = None) -> None:
+    def __init__(self, services: EngineServices, options: EngineOptions) -> None:
         self._services = services
-        self._options = options or EngineOptions()
+        self._options = options
         self._designs = DesignFlow(services, self._options)
         self._shopping = ShoppingFlow(services, self._options, self._designs)
         self._profile = ProfileFlow(services, self._designs)
+        self._handoff = HandoffFlow(services, self._designs, self._shopping)
         self._commands: dict[str, Handler] = {
             "start": self._start,
             "new": self._start,
@@ -56,16 +63,18 @@ class ConversationEngine:
             "prefs": self._profile.prefs,
             "leads": lambda key, *_: services.leads.open_leads(key),
         }
+        assert set(self._commands) == COMMAND_NAMES, "every listed command needs a handler"
 
     def handle(
-        self, chat_key: str, incoming: Incoming, progress: ProgressCallback | None = None
+        self, chat: ChatKey, incoming: Incoming, progress: ProgressCallback | None = None
     ) -> Reply:
-        """Answer one event of the chat ``chat_key`` (e.g. "telegram:12345")."""
+        """Answer one event of the chat ``chat``; ``progress`` hears a slow turn's steps."""
+        chat_key = str(chat)
         if not self._services.rate_limiter.allow(chat_key):
             return Reply(text=texts.SLOW_DOWN)
         state, reset = self._load(chat_key)
         before = state.model_dump(mode="json")
-        state.handle = incoming.handle or state.handle
+        state.sender = incoming.sender
         try:
             reply = self._dispatch(chat_key, state, incoming, progress)
         except RenderRefused as refusal:
@@ -86,9 +95,25 @@ class ConversationEngine:
             reply.text = texts.STATE_RESET + "\n\n" + reply.text
         return reply
 
-    def outfit(self, chat_key: str) -> list[DesignBrief]:
+    @staticmethod
+    def may_be_slow(incoming: Incoming) -> bool:
+        """Whether answering may take a second or more (a read by the LLM, a search, a
+        render, a match): front-ends show progress for such a turn at once."""
+        if incoming.kind is MessageKind.PHOTO:
+            return True
+        if incoming.kind is MessageKind.TEXT:
+            return bool(incoming.text.strip())
+        if incoming.kind is MessageKind.COMMAND:
+            return incoming.command in SLOW_ACTIONS and (
+                incoming.command not in ("start", "new") or bool(incoming.text.strip())
+            )
+        if incoming.kind is MessageKind.CHOICE:
+            return (incoming.choice_id or "").partition(":")[0] in SLOW_ACTIONS - {"start", "new"}
+        return False
+
+    def outfit(self, chat: ChatKey) -> list[DesignBrief]:
         """The full brief of every piece the chat is designing (empty before any garment)."""
-        return self._load(chat_key)[0].outfit
+        return self._load(str(chat))[0].outfit
 
     def _load(self, chat_key: str) -> tuple[ConversationState, bool]:
         raw = self._services.sessions.load(chat_key)
@@ -127,6 +152,9 @@ class ConversationEngine:
             reply = self._text(chat_key, state, incoming.text, progress)
             reply.text = texts.PHOTO_WITH_CAPTION + reply.text
             return reply
+        if incoming.kind is MessageKind.LOCATION:
+            state.awaiting = "city"
+            return Reply(text=texts.LOCATION_WHICH_CITY)
         if incoming.kind is MessageKind.OTHER:
             return Reply(text=texts.OTHER_MEDIA)
         return self._text(chat_key, state, incoming.text, progress)
@@ -208,7 +236,7 @@ class ConversationEngine:
         action, _, argument = choice_id.partition(":")
         if action in ("pick", "vary", "save") and state.design(argument) is None:
             return self._stale(state)
-        if action == "lead" and argument not in state.atelier_ids:
+        if action in ("lead", "lead-send") and argument not in state.atelier_ids:
             return self._stale(state)
         if action == "idea":
             if not argument.isdigit() or int(argument) >= len(state.suggestions):
@@ -223,13 +251,18 @@ class ConversationEngine:
         if action == "save":
             return self._profile.save(chat_key, state, argument)
         if action == "lead":
-            return self._shopping.send_lead(chat_key, state, argument)
-        if action in ("lead-accept", "lead-decline"):
-            return self._services.leads.respond(argument, chat_key, accept=action == "lead-accept")
+            return self._handoff.ask(chat_key, state, argument)
+        if action == "lead-send":
+            return self._handoff.send(chat_key, state, argument)
+        if action == "lead-cancel":
+            return self._handoff.not_now(state)
+        if action in ("lead-accept", "lead-decline") and state.sender is not None:
+            chat, accept = ChatKey.parse(chat_key), action == "lead-accept"
+            return self._services.leads.respond(argument, chat, state.sender, accept)
         if action == "relead":
-            lead_id, _, atelier_id = argument.partition(":")
-            sent = self._services.leads.resubmit(chat_key, lead_id, atelier_id)
-            return sent or self._stale(state)
+            return self._handoff.ask_again(chat_key, state, argument) or self._stale(state)
+        if action == "relead-send":
+            return self._handoff.send_again(chat_key, state, argument) or self._stale(state)
         if action in self._commands:
             return self._commands[action](chat_key, state, "", progress)
         return self._stale(state)
@@ -244,7 +277,7 @@ class ConversationEngine:
         state.reset()
         if text.strip():
             return self._read(chat_key, state, text, progress)
-        return Reply(text=texts.GREETING)
+        return self._services.leads.owner_menu(chat_key) or Reply(text=texts.GREETING)
 
     def _cancel(
         self, chat_key: str, state: ConversationState, text: str, progress: ProgressCallback | None

@@ -1,4 +1,4 @@
-"""Shopping: products like the design, ateliers that can make it, and the lead to one of them."""
+"""Shopping: products like the design and ateliers that can make it (asking one: handoff.py)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ import logging
 
 from ..classify import CATEGORIES
 from ..domain import DesignBrief, MatchRequest, ProductHit
-from ..leads import atelier_card
+from ..lead_messages import atelier_card
 from ..matching import match_ateliers, match_request
 from ..money import UnknownCurrency
 from ..ports import Place, ProgressCallback
+from ..progress import matching, searching
 from ..reply import Choice, ProductCard, Reply
 from ..search import PhotoUnreadable
 from ..search_query import query_from_brief
@@ -47,7 +48,7 @@ def _cards(hits: list[ProductHit], piece: str = "") -> list[ProductCard]:
 
 
 class ShoppingFlow:
-    """The buying part of the conversation: products, ateliers and leads."""
+    """The buying part of the conversation: products and ateliers."""
 
     def __init__(
         self, services: EngineServices, options: EngineOptions, designs: DesignFlow
@@ -66,7 +67,7 @@ class ShoppingFlow:
         if not state.pieces:
             return Reply(text=texts.NEED_DESIGN_FIRST)
         if progress:
-            progress("Looking through the catalogue…")
+            progress(searching())
         outfit = state.outfit
         look = len(outfit) > 1
         per_piece = self._options.products_per_search
@@ -114,7 +115,7 @@ class ShoppingFlow:
         words = query.text if set_fields(brief) & LOOK_FIELDS else ""
         query = query.model_copy(update={"text": words, "image_ref": image_ref})
         if progress:
-            progress("Looking for products like your photo…")
+            progress(searching("Looking for products like your photo…"))
         try:
             hits = self._services.workers.search_by_photo(query)
         except PhotoUnreadable:
@@ -148,7 +149,9 @@ class ShoppingFlow:
         if place is None:
             state.awaiting = "city"
             return Reply(text=texts.UNKNOWN_CITY if brief.city else texts.ASK_CITY)
-        request = self._match_request(state, place)
+        if progress:
+            progress(matching())
+        request = self.request_for(state, place)
         matches = match_ateliers(request, self._services.ateliers.find_ateliers(request))
         state.atelier_ids = [m.atelier.id for m in matches]
         category = request.category
@@ -179,23 +182,7 @@ class ShoppingFlow:
         state.shopper = state.shopper.model_copy(update={"city": place.name})
         return self.ateliers(chat_key, state, "", progress)
 
-    def send_lead(self, chat_key: str, state: ConversationState, atelier_id: str) -> Reply:
-        """Send the picked design to the chosen atelier (stored first, then delivered).
-
-        The lead carries the brief as it is now (budget, city, refinements), never the one
-        the picture was drawn from.
-        """
-        atelier = self._services.ateliers.get_atelier(atelier_id)
-        picked = state.chosen or (state.designs[0] if state.designs else None)
-        if atelier is None or picked is None or not state.pieces:
-            return Reply(text=texts.NEED_DESIGN_FIRST)
-        design = picked.model_copy(update={"brief": state.brief})
-        place = self._services.geocoder.locate(state.brief.city) if state.brief.city else None
-        request = self._match_request(state, place)
-        handle = state.handle or chat_key
-        return self._services.leads.submit(chat_key, handle, atelier, design, request)
-
-    def _match_request(self, state: ConversationState, place: Place | None) -> MatchRequest:
+    def request_for(self, state: ConversationState, place: Place | None) -> MatchRequest:
         """What the design needs from an atelier; CLIP names the category the brief lacks."""
         design = state.chosen or (state.designs[0] if state.designs else None)
         zero_shot = None

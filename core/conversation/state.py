@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
 
+from ..chats import Sender
 from ..domain import Design, DesignBrief
 from ..understanding.turn import Question, TurnContext
 
@@ -43,7 +44,8 @@ class ConversationState(BaseModel):
     suggestions: list[str] = Field(default_factory=list)
     last_choices: list[str] = Field(default_factory=list)
     awaiting: Question | None = None
-    handle: str = ""
+    sender: Sender | None = None
+    """Who sent the last event (their name and contact, for a lead they consent to)."""
     turns: int = 0
 
     @model_validator(mode="before")
@@ -59,7 +61,7 @@ class ConversationState(BaseModel):
 
     def reset(self) -> None:
         """Forget the current request (outfit, designs, questions); the turn count stays."""
-        fresh = ConversationState(turns=self.turns, handle=self.handle)
+        fresh = ConversationState(turns=self.turns, sender=self.sender)
         for name in type(self).model_fields:
             setattr(self, name, getattr(fresh, name))
 
@@ -102,49 +104,40 @@ class MessageKind(StrEnum):
     CHOICE = "choice"
     PHOTO = "photo"
     STICKER = "sticker"
+    LOCATION = "location"
     OTHER = "other"
 
 
-COMMANDS = (
-    "start",
-    "new",
-    "help",
-    "saved",
-    "save",
-    "budget",
-    "prefs",
-    "products",
-    "ateliers",
-    "cancel",
-    "leads",
-)
-"""Commands every front-end maps (Telegram /commands, Discord slash commands, terminal)."""
-
-
 class Incoming(BaseModel):
-    """One event from a person: text, a command and its argument, a button press or media."""
+    """One event from a person: text, a command and its argument, a button press or media.
+
+    ``sender`` is required: every front-end says who sent the event (their name, and how
+    to reach them where the platform allows), so a lead never carries a bare chat id.
+    """
 
     kind: MessageKind
+    sender: Sender
     text: str = ""
     command: str | None = None
     choice_id: str | None = None
     image_ref: str | None = None
     """A PHOTO's ImageStore reference (the front-end stores the photo first)."""
-    handle: str = ""
-    """How others reach this person on their platform ("@ana"); given to an atelier on accept."""
 
     @classmethod
-    def from_text(cls, text: str) -> Incoming:
+    def from_text(cls, text: str, sender: Sender) -> Incoming:
         """A typed line: "/budget 80" becomes a command, anything else is text."""
         stripped = text.strip()
         if stripped.startswith("/") and len(stripped) > 1:
             name, _, argument = stripped[1:].partition(" ")
             return cls(
-                kind=MessageKind.COMMAND, command=name.split("@")[0].lower(), text=argument.strip()
+                kind=MessageKind.COMMAND,
+                sender=sender,
+                command=name.split("@")[0].lower(),
+                text=argument.strip(),
             )
-        return cls(kind=MessageKind.TEXT, text=text)
+        return cls(kind=MessageKind.TEXT, sender=sender, text=text)
 
     @classmethod
-    def choice(cls, choice_id: str) -> Incoming:
+    def choice(cls, choice_id: str, sender: Sender) -> Incoming:
         """A button press."""
-        return cls(kind=MessageKind.CHOICE, choice_id=choice_id)
+        return cls(kind=MessageKind.CHOICE, sender=sender, choice_id=choice_id)

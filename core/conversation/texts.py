@@ -15,7 +15,8 @@ HELP = (
     '• Not sure? Ask "what do you suggest?"\n'
     "• /products — shops' items like your design  • /ateliers — makers near you\n"
     "• /save and /saved — keep designs  • /budget 80 — set a budget  • /prefs size M, Lisbon\n"
-    "• /new — start over  • /cancel — drop the current request"
+    "• /new — start over  • /cancel — drop the current request\n"
+    "• Own an atelier? /leads — your open requests, with Accept and Decline buttons"
 )
 
 ASK_TO_DESCRIBE = (
@@ -57,6 +58,9 @@ PHOTO_UNREADABLE = (
     "I couldn't open that photo. Try sending it again, or describe what you like in words."
 )
 OTHER_MEDIA = "I can only read text messages. " + ASK_TO_DESCRIBE
+LOCATION_WHICH_CITY = (
+    "Thanks for the pin! Which city is that? Type its name and I'll look for ateliers near you."
+)
 UNKNOWN_COMMAND = "I don't know /{name}. " + HELP
 RENDER_FAILED = (
     "Sorry, drawing your designs failed this time. Your description is kept — "
@@ -114,3 +118,21 @@ STALE_BUTTON = (
     "That button belongs to an earlier set of designs, so I can't use it any more. "
     "Here's where we are now."
 )
+
+ASK_CONSENT = (
+    "If {atelier} accepts, they'll get your contact: {contact}. Shall I send them your design?"
+)
+ASK_CONSENT_EMAIL = (
+    "{atelier} takes requests by e-mail: their e-mail gets your design and your contact "
+    "({contact}) right away, and they answer you themselves. Shall I send it?"
+)
+SEND_TO = "Send to {atelier}"
+NOT_NOW = "Not now"
+NOT_SENT = "Alright, I sent nothing. {where}"
+OWNER_UNREACHABLE = "{atelier} can't receive requests right now: nobody is there to take them."
+UNREACHABLE_NEXT = OWNER_UNREACHABLE + " The next best atelier that can:"
+UNREACHABLE_NONE = (
+    OWNER_UNREACHABLE + " No other atelier that fits can take requests right now — "
+    "shop items like your design instead?"
+)
+SHOW_PRODUCTS = "Show products"

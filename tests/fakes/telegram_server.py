@@ -2,7 +2,7 @@
 
 It serves the calls the bot makes (getMe, deleteWebhook, getUpdates with long polling,
 sendMessage, sendPhoto, sendMediaGroup, editMessageText, deleteMessage, sendChatAction,
-answerCallbackQuery, setMyCommands, getFile) and file downloads under
+answerCallbackQuery, setMyCommands, getFile, getChatMember) and file downloads under
 ``/file/bot<token>/<path>``, checks Telegram's limits (4096-unit texts, 1024-unit
 captions, 64-byte callback data, 2-10 album items), records every call, and can answer
 the next call of a method with 429 and ``retry_after``.
@@ -27,7 +27,19 @@ from aiohttp import web
 TOKEN = "4242:FAKE-token"
 BOT_USER = {"id": 4242, "is_bot": True, "first_name": "StyleGenie", "username": "stylegenie_bot"}
 JSON_FIELDS = {"reply_markup", "media", "commands", "allowed_updates", "entities"}
-INT_FIELDS = {"chat_id", "message_id", "offset", "limit", "timeout"}
+INT_FIELDS = {"chat_id", "message_id", "offset", "limit", "timeout", "user_id"}
+ADMIN_RIGHTS = (
+    "can_manage_chat",
+    "can_delete_messages",
+    "can_manage_video_chats",
+    "can_restrict_members",
+    "can_promote_members",
+    "can_change_info",
+    "can_invite_users",
+    "can_post_stories",
+    "can_edit_stories",
+    "can_delete_stories",
+)
 
 
 class ApiError(Exception):
@@ -76,6 +88,7 @@ class FakeTelegram:
         self._texts: dict[tuple[int, int], str] = {}
         self._files: dict[str, tuple[str, bytes]] = {}
         self._failures: dict[str, list[int]] = {}
+        self._admins: dict[int, set[int]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._arrived: asyncio.Event | None = None
         self._runner: web.AppRunner | None = None
@@ -157,6 +170,53 @@ class FakeTelegram:
             message["caption"] = caption
         return self._push_message(chat_id, message)
 
+    def send_image_file(self, chat_id: int, data: bytes, caption: str | None = None) -> int:
+        """A person sends a picture as a file (a document with an image type)."""
+        file_id = self._store_file(data)
+        document = {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_name": "look.png",
+            "mime_type": "image/png",
+            "file_size": len(data),
+        }
+        message: dict[str, Any] = {"document": document}
+        if caption is not None:
+            message["caption"] = caption
+        return self._push_message(chat_id, message)
+
+    def send_album(self, chat_id: int, photos: list[bytes], caption: str) -> list[int]:
+        """A person sends several photos at once: one update per photo, the caption on the
+        first, all sharing a ``media_group_id``."""
+        group = f"album-{time.monotonic_ns()}"
+        updates = []
+        for number, data in enumerate(photos):
+            file_id = self._store_file(data)
+            size = {
+                "file_id": file_id,
+                "file_unique_id": f"u{file_id}",
+                "width": 64,
+                "height": 64,
+                "file_size": len(data),
+            }
+            message: dict[str, Any] = {"photo": [size], "media_group_id": group}
+            if number == 0:
+                message["caption"] = caption
+            updates.append(self._push_message(chat_id, message))
+        return updates
+
+    def admins_of(self, chat_id: int, *user_ids: int) -> None:
+        """Make these users administrators of a group chat (getChatMember says so)."""
+        with self._lock:
+            self._admins.setdefault(chat_id, set()).update(user_ids)
+
+    def _store_file(self, data: bytes) -> str:
+        with self._lock:
+            number = len(self._files) + 1
+            file_id = f"file-{number}"
+            self._files[file_id] = (f"documents/file_{number}", data)
+        return file_id
+
     def send_sticker(self, chat_id: int) -> int:
         """A person sends a sticker."""
         sticker = {
@@ -179,8 +239,11 @@ class FakeTelegram:
         voice = {"file_id": "voice", "file_unique_id": "voice", "duration": 2}
         return self._push_message(chat_id, {"voice": voice})
 
-    def press(self, chat_id: int, data: str, message_id: int = 1) -> int:
-        """A person presses an inline button whose ``callback_data`` is ``data``."""
+    def press(
+        self, chat_id: int, data: str, message_id: int = 1, user_id: int | None = None
+    ) -> int:
+        """A person (``user_id``, by default the chat's) presses an inline button whose
+        ``callback_data`` is ``data``."""
         message = {
             "message_id": message_id,
             "date": int(time.time()),
@@ -190,7 +253,7 @@ class FakeTelegram:
         }
         query = {
             "id": f"cq-{time.monotonic_ns()}",
-            "from": _user(chat_id),
+            "from": _user(user_id or chat_id),
             "chat_instance": f"ci-{chat_id}",
             "data": data,
             "message": message,
@@ -323,6 +386,18 @@ class FakeTelegram:
                 return await self._get_updates(p)
             case "sendChatAction":
                 return True
+            case "getChatMember":
+                with self._lock:
+                    admin = p["user_id"] in self._admins.get(p["chat_id"], set())
+                status = "administrator" if admin else "member"
+                member = {"status": status, "user": _user(p["user_id"])}
+                if admin:
+                    member.update(
+                        can_be_edited=False,
+                        is_anonymous=False,
+                        **{right: True for right in ADMIN_RIGHTS},
+                    )
+                return member
             case "sendMessage":
                 _check_text(p.get("text", ""), 4096, "message text")
                 _check_markup(p.get("reply_markup"))
@@ -398,8 +473,12 @@ def _chat(chat_id: int) -> dict[str, Any]:
     return {"id": chat_id, "type": "private", "first_name": f"shopper{chat_id}"}
 
 
-def _user(chat_id: int) -> dict[str, Any]:
-    return {"id": abs(chat_id), "is_bot": False, "first_name": f"shopper{abs(chat_id)}"}
+def _user(user_id: int) -> dict[str, Any]:
+    """A person; ids ending in 7 have no public @username (their link is tg://user?id=)."""
+    person = {"id": abs(user_id), "is_bot": False, "first_name": f"shopper{abs(user_id)}"}
+    if abs(user_id) % 10 != 7:
+        person["username"] = f"shopper{abs(user_id)}"
+    return person
 
 
 def _photo_size() -> list[dict[str, Any]]:

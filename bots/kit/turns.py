@@ -1,0 +1,99 @@
+"""One turn of a chat, the same on every platform: run off the loop, progress, reply.
+
+The engine is synchronous (it may wait seconds on a render), so it runs in a thread
+pool while the event loop shows progress and serves other chats. Callers keep one
+chat's events in order (``ChatOrder``). A failure anywhere in a turn is logged, the
+chat gets an apology and the admins a notice; the conversation's state is kept.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from concurrent.futures import Executor
+from typing import Protocol
+
+from stylegenie.core.chats import ChatKey
+from stylegenie.core.conversation import texts
+from stylegenie.core.conversation.state import Incoming
+from stylegenie.core.progress import ProgressCallback
+from stylegenie.core.reply import Reply
+
+from .progress import Pacing, ProgressPacer, ProgressView
+
+log = logging.getLogger(__name__)
+
+APOLOGY = texts.SOMETHING_WENT_WRONG.format(doing="answering that")
+ADMIN_NOTICE = "StyleGenie: a turn failed with {error}; the bot's log has the details."
+
+
+class TurnEngine(Protocol):
+    """What a front-end needs from the conversation engine (a test can wrap or fake it)."""
+
+    def handle(
+        self, chat: ChatKey, incoming: Incoming, progress: ProgressCallback | None = None
+    ) -> Reply: ...
+
+    def may_be_slow(self, incoming: Incoming) -> bool: ...
+
+
+class Surface(Protocol):
+    """One platform as the turn runner sees it: progress, replies and the admins.
+
+    ``event`` is the platform's own object for the event being answered (a Telegram
+    Update, a Discord Interaction), passed through untouched so the platform can answer
+    in context (edit the pressed message, follow up an interaction).
+    """
+
+    def progress_view(self, chat: ChatKey, event: object) -> ProgressView:
+        """How progress shows in this chat for this event."""
+        ...
+
+    async def send(self, chat: ChatKey, reply: Reply, event: object) -> None:
+        """Send a turn's reply (and settle the pressed message when it says so)."""
+        ...
+
+    async def tell_admins(self, text: str) -> None:
+        """A notice to the people running the bot (may do nothing)."""
+        ...
+
+
+class TurnRunner:
+    """Runs engine turns for one front-end."""
+
+    def __init__(
+        self, engine: TurnEngine, surface: Surface, executor: Executor, pacing: Pacing
+    ) -> None:
+        self._engine = engine
+        self._surface = surface
+        self._executor = executor
+        self._pacing = pacing
+
+    async def run(self, chat: ChatKey, incoming: Incoming, event: object = None) -> Reply | None:
+        """Answer one event: progress while the engine works, then the reply; None if it failed."""
+        loop = asyncio.get_running_loop()
+        view = self._surface.progress_view(chat, event)
+        slow = self._engine.may_be_slow(incoming)
+        try:
+            async with ProgressPacer(view, self._pacing, slow=slow) as pacer:
+                reply = await loop.run_in_executor(
+                    self._executor, self._engine.handle, chat, incoming, pacer.report
+                )
+            try:
+                await self._surface.send(chat, reply, event)
+            finally:
+                await pacer.clear()
+        except Exception as error:
+            await self.apologise(chat, error, event)
+            return None
+        return reply
+
+    async def apologise(self, chat: ChatKey | None, error: BaseException, event: object) -> None:
+        """Log a failure, apologise in the chat (when there is one) and tell the admins."""
+        log.error("a %s turn failed", chat.platform if chat else "front-end", exc_info=error)
+        if chat is not None:
+            with contextlib.suppress(Exception):
+                await self._surface.send(chat, Reply(text=APOLOGY), event)
+        with contextlib.suppress(Exception):
+            await self._surface.tell_admins(ADMIN_NOTICE.format(error=type(error).__name__))

@@ -1,0 +1,306 @@
+"""Every chat front-end behind one driver, so one contract suite runs against each.
+
+A driver plays people on its platform: it sends what they type or press, and reads back
+what they saw (texts, buttons, images, and progress), the platform's own way. Users are
+names ("ana", "owner"); each driver maps them to its platform's chats.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from stylegenie.adapters.image_store import LocalImageStore
+from stylegenie.bots.kit.progress import Pacing
+from stylegenie.bots.kit.turns import TurnEngine
+from stylegenie.bots.terminal import TerminalChat
+from stylegenie.core.chats import ChatKey
+from stylegenie.core.conversation.state import Incoming
+from stylegenie.core.progress import ProgressCallback
+from stylegenie.core.reply import Reply
+from tests.fakes.telegram_server import Call, FakeTelegram
+
+
+@dataclass
+class Seen:
+    """What a person saw as an answer: the words, the buttons (label → id) and images."""
+
+    text: str
+    buttons: dict[str, str] = field(default_factory=dict)
+    images: int = 0
+
+    def button(self, label_start: str) -> str:
+        """The label of the first button whose label starts with ``label_start``."""
+        return next(label for label in self.buttons if label.startswith(label_start))
+
+
+class Spy:
+    """Wraps an engine: keeps every event, and makes a message "slow please" take 1.5 s."""
+
+    def __init__(self, inner: TurnEngine) -> None:
+        self._inner = inner
+        self.seen: list[Incoming] = []
+
+    def may_be_slow(self, incoming: Incoming) -> bool:
+        return self._inner.may_be_slow(incoming)
+
+    def outfit(self, chat: ChatKey) -> Any:
+        return self._inner.outfit(chat)  # type: ignore[attr-defined]
+
+    def handle(
+        self, chat: ChatKey, incoming: Incoming, progress: ProgressCallback | None = None
+    ) -> Reply:
+        self.seen.append(incoming)
+        if incoming.text == "slow please":
+            time.sleep(1.5)
+        return self._inner.handle(chat, incoming, progress)
+
+
+class Driver(Protocol):
+    """One front-end as the contract suite drives it."""
+
+    kinds: tuple[str, ...]
+    """Message kinds a person can send on this platform besides text and buttons."""
+
+    def owner_chats(self, user: str) -> dict[str, str]:
+        """The ``owner_chat_ids`` of an atelier whose owner is ``user`` here."""
+        ...
+
+    def say(self, user: str, words: str) -> Seen: ...
+
+    def send(self, user: str, kind: str) -> Seen:
+        """Send a non-text message (one of ``kinds``)."""
+        ...
+
+    def press(self, user: str, label_start: str) -> Seen:
+        """Press the button starting with ``label_start`` on the last message ``user`` saw."""
+        ...
+
+    def press_id(self, user: str, choice_id: str) -> Seen:
+        """Press the button with this id, even one from an earlier message."""
+        ...
+
+    def last(self, user: str) -> Seen:
+        """The last message ``user`` saw (a reply, or a message sent outside a turn)."""
+        ...
+
+    def progress_after(self, user: str, words: str) -> float:
+        """Say ``words``; seconds until the first sign of progress (or the reply)."""
+        ...
+
+    def settled(self, user: str) -> bool:
+        """Whether the last message with buttons ``user`` answered lost its buttons."""
+        ...
+
+    def restart(self) -> None:
+        """Stop the front-end and start a new one on a fresh app (same stores)."""
+        ...
+
+
+class TimedOut(io.StringIO):
+    """A text stream that remembers when each line was written."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[tuple[float, str]] = []
+
+    def write(self, text: str) -> int:
+        self.lines += [(time.monotonic(), line) for line in text.splitlines() if line]
+        return super().write(text)
+
+
+class TerminalDriver:
+    """The terminal front-end (``stylegenie chat``) with its printed lines read back."""
+
+    kinds: tuple[str, ...] = ()
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self._make = make
+        self.out = TimedOut()
+        self._open()
+
+    def _open(self) -> None:
+        self.app = self._make()
+        self.spy = Spy(self.app.engine)
+        self._chat = TerminalChat(
+            self.spy, "ana", self.out, pacing=Pacing(message_after_s=0.5),
+            leads=self.app.lead_wiring(),
+        )
+        self._chat.start()
+
+    def owner_chats(self, user: str) -> dict[str, str]:
+        return {"terminal": user}
+
+    def _line(self, user: str, line: str) -> Seen:
+        self._chat.say(f"@as {user}")
+        self._chat.say(line)
+        return self.last(user)
+
+    def say(self, user: str, words: str) -> Seen:
+        return self._line(user, words)
+
+    def send(self, user: str, kind: str) -> Seen:
+        raise NotImplementedError("a terminal sends only text")
+
+    def press(self, user: str, label_start: str) -> Seen:
+        seen = self.last(user)
+        return self.press_id(user, seen.buttons[seen.button(label_start)])
+
+    def press_id(self, user: str, choice_id: str) -> Seen:
+        return self._line(user, f"@choice {choice_id}")
+
+    def last(self, user: str) -> Seen:
+        """The last block printed to ``user``: a reply to them, or a "[to user]" message."""
+        lines = [line for _, line in self.out.lines]
+        start = max(
+            (i for i, line in enumerate(lines) if line.startswith((f"[to {user}] ", "> "))),
+            default=0,
+        )
+        block = []
+        for line in lines[start:]:
+            if line.startswith(("> ", "(now chatting")) and block:
+                break
+            if not line.startswith(("> ", "  … ")):
+                block.append(line.removeprefix(f"[to {user}] "))
+        words = [line for line in block if not line.startswith(("  [", "  buttons:"))]
+        buttons = {c.label: c.id for c in self._chat.buttons(user)}
+        images = sum(line.startswith("  [image]") for line in block)
+        return Seen("\n".join(words), buttons, images)
+
+    def progress_after(self, user: str, words: str) -> float:
+        self._chat.say(f"@as {user}")
+        started, before = time.monotonic(), len(self.out.lines)
+        self._chat.say(words)
+        shown = [at for at, line in self.out.lines[before:] if not line.startswith("> ")]
+        return min(shown) - started
+
+    def settled(self, user: str) -> bool:
+        return any("now reads" in line and "Accepted" in line for _, line in self.out.lines)
+
+    def restart(self) -> None:
+        self._chat.close()
+        self._open()
+
+    def close(self) -> None:
+        self._chat.close()
+
+
+class TelegramDriver:
+    """The Telegram bot against the fake Bot API; users are private chats."""
+
+    kinds = ("sticker", "photo", "location", "voice")
+    USERS = {"ana": 1001, "ben": 1002, "owner": 555}
+
+    def __init__(self, make: Callable[[], Any], server: FakeTelegram) -> None:
+        from tests.test_telegram_bot import RunningBot
+
+        self._running = RunningBot
+        self._make = make
+        self.server = server
+        self._start()
+
+    def _start(self) -> None:
+        self.app = self._make()
+        self.spy = Spy(self.app.engine)
+        settings = self.app.settings
+        images = LocalImageStore(settings.image_dir)
+        self._bot = self._running(settings.telegram, self.spy, images, self.app.lead_wiring())
+        self._bot.__enter__()
+
+    def owner_chats(self, user: str) -> dict[str, str]:
+        return {"telegram": str(self.USERS[user])}
+
+    def _finals(self, chat: int) -> list[Call]:
+        return [
+            c for c in self.server.calls_for(chat, "sendMessage")
+            if not c.params.get("disable_notification")
+        ]
+
+    def _seen(self, call: Call, chat: int, since: float) -> Seen:
+        rows = (call.params.get("reply_markup") or {}).get("inline_keyboard", [])
+        buttons = {b["text"]: b.get("callback_data", "") for row in rows for b in row}
+        photos = [
+            c for c in self.server.calls_for(chat)
+            if c.at >= since and c.method in ("sendPhoto", "sendMediaGroup")
+        ]
+        count = sum(len(c.params.get("media", [])) or 1 for c in photos)
+        return Seen(call.params["text"], buttons, count)
+
+    def _answer(self, user: str, act: Callable[[], object]) -> Seen:
+        chat = self.USERS[user]
+        before, since = len(self._finals(chat)), time.monotonic()
+        act()
+        self.server.wait_for(lambda _: self._finals(chat)[before:])
+        finals = self._quiet(chat)[before:]
+        return self._seen(finals[-1], chat, since)
+
+    def _quiet(self, chat: int) -> list[Call]:
+        """The chat's final messages once nothing new came for a moment (a long reply
+        arrives as several messages, the buttons on the last)."""
+        finals = self._finals(chat)
+        while True:
+            time.sleep(0.2)
+            again = self._finals(chat)
+            if len(again) == len(finals):
+                return again
+            finals = again
+
+    def say(self, user: str, words: str) -> Seen:
+        return self._answer(user, lambda: self.server.send_text(self.USERS[user], words))
+
+    def send(self, user: str, kind: str) -> Seen:
+        from tests.test_telegram_bot import png
+
+        chat = self.USERS[user]
+        act = {
+            "sticker": lambda: self.server.send_sticker(chat),
+            "photo": lambda: self.server.send_photo(chat, png()),
+            "location": lambda: self.server.send_location(chat),
+            "voice": lambda: self.server.send_voice(chat),
+        }[kind]
+        return self._answer(user, act)
+
+    def press(self, user: str, label_start: str) -> Seen:
+        seen = self.last(user)
+        return self.press_id(user, seen.buttons[seen.button(label_start)])
+
+    def press_id(self, user: str, choice_id: str) -> Seen:
+        """Press a button with this callback data on the chat's last message that has it."""
+        chat = self.USERS[user]
+        carrying = [
+            c for c in self._finals(chat) if choice_id in self._seen(c, chat, 0).buttons.values()
+        ]
+        message_id = carrying[-1].result["message_id"] if carrying else 1
+        return self._answer(user, lambda: self.server.press(chat, choice_id, message_id))
+
+    def last(self, user: str) -> Seen:
+        chat = self.USERS[user]
+        self.server.wait_for(lambda _: self._finals(chat))
+        call = self._quiet(chat)[-1]
+        return self._seen(call, chat, call.at - 5)
+
+    def progress_after(self, user: str, words: str) -> float:
+        chat = self.USERS[user]
+        before = len(self.server.calls_for(chat))
+        update = self.server.send_text(chat, words)
+        first = self.server.wait_for(lambda _: self.server.calls_for(chat)[before:])[0]
+        self._answer(user, lambda: None)
+        return first.at - self.server.pushed_at[update]
+
+    def settled(self, user: str) -> bool:
+        chat = self.USERS[user]
+        return any(
+            not (c.params.get("reply_markup") or {}).get("inline_keyboard")
+            and "Accepted" in c.params["text"]
+            for c in self.server.calls_for(chat, "editMessageText")
+        )
+
+    def restart(self) -> None:
+        self._bot.__exit__()
+        self._start()
+
+    def close(self) -> None:
+        self._bot.__exit__()

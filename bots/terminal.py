@@ -158,8 +158,6 @@ class TerminalChat:
         """Print the reply (or its transcript record) and remember its buttons."""
         self._choices[chat.id] = reply.choices
         self._answer(str(event or ""), reply)
-        if reply.pressed_outcome:
-            self._print(f"  (the message you answered now reads: {reply.pressed_outcome})")
 
     async def tell_admins(self, text: str) -> None:
         """The person at the terminal runs the bot: tell them."""

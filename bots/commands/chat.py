@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 from pathlib import Path
 
@@ -41,11 +42,24 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def login_name() -> str:
+    """The person at this terminal: their login name, or "local" when none is known."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "local"
+
+
 def add_parser(commands: argparse._SubParsersAction) -> None:
     """Register ``chat``."""
     chat = commands.add_parser("chat", help="talk to StyleGenie in the terminal")
     chat.add_argument("--script", help="replay a conversation file and print the transcript")
-    chat.add_argument("--user", default="local", help="who is chatting (keeps their saved designs)")
+    chat.add_argument(
+        "--user",
+        default=login_name(),
+        help="who is chatting: their saved designs, and the name an atelier gets on accept "
+        "(default: your login name)",
+    )
     chat.add_argument(
         "--jsonl",
         action="store_true",

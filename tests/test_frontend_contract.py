@@ -36,14 +36,11 @@ def driver(request: pytest.FixtureRequest, make_app: Any, redis_prefix: str) -> 
 
 
 def test_every_kind_of_message_gets_an_answer(driver: Driver) -> None:
-    for words in ["", "🤷", "/teleport", "x" * 5000, "/help", "hello"]:
-        if not words:
-            continue
+    for words in ["🤷", "/teleport", "x" * 5000, "hello", "7"]:
         assert driver.say("ana", words).text.strip(), f"no answer to {words[:20]!r}"
-    assert "/leads" in driver.say("ana", "/help").text
-    stale = driver.say("ana", "red linen shirt under 50")
-    assert stale.images >= 1 and "Pick 1" in stale.buttons
-    driver.say("ana", "make it blue")
+    assert "/leads" in driver.say("ana", "/help").text, "owners learn their command"
+    designs = driver.say("ana", "red linen shirt under 50")
+    assert designs.images >= 1 and "Pick 1" in designs.buttons
     for kind in driver.kinds:
         assert driver.send("ana", kind).text.strip(), f"no answer to a {kind}"
 
@@ -76,8 +73,8 @@ def test_lead_buttons_round_trip_and_the_owner_gets_a_usable_contact(driver: Dri
     lead = driver.last("owner")
     assert "Accept" in lead.buttons and "Decline" in lead.buttons
     accepted = driver.press("owner", "Accept")
-    sender = next(e.sender for e in driver.spy.seen if e.sender.user.id in ("ana", "1001"))  # type: ignore[attr-defined]
-    assert sender.display_name in accepted.text
+    shopper = driver.spy.seen[0].sender  # type: ignore[attr-defined]
+    assert shopper.contact() in accepted.text, "the owner gets the contact the shopper saw"
     assert driver.settled("owner"), "the answered lead lost its buttons"
     news = driver.last("ana")
     assert "accepted" in news.text and "hello@moonthread.example" in news.text

@@ -228,12 +228,19 @@ class Recording:
         return self._inner.handle(key, incoming, progress)
 
 
+def recorded_bot(make_app: Any, telegram: FakeTelegram) -> tuple[Any, Recording, RunningBot]:
+    """An app, its engine keeping every event it is given, and a bot on that engine."""
+    app = make_app(telegram=tg_settings(telegram))
+    engine = Recording(app.engine)
+    images = LocalImageStore(app.settings.image_dir)
+    return app, engine, RunningBot(app.settings.telegram, engine, images)
+
+
 def test_photos_stickers_other_media_and_huge_messages(
     make_app: Any, telegram: FakeTelegram
 ) -> None:
-    app = make_app(telegram=tg_settings(telegram))
-    engine = Recording(app.engine)
-    with RunningBot(app.settings.telegram, engine, LocalImageStore(app.settings.image_dir)):
+    app, engine, bot = recorded_bot(make_app, telegram)
+    with bot:
         with_caption = lambda: telegram.send_photo(SHOPPER, png(), "white sneakers")  # noqa: E731
         answer_to(telegram, SHOPPER, with_caption)
         assert telegram.calls_for(method="getFile")
@@ -487,9 +494,8 @@ def test_commands_for_another_bot_are_ignored_and_ours_are_answered(
 def test_an_image_file_is_a_photo_an_album_is_one_turn_and_a_pin_asks_the_city(
     make_app: Any, telegram: FakeTelegram
 ) -> None:
-    app = make_app(telegram=tg_settings(telegram))
-    engine = Recording(app.engine)
-    with RunningBot(app.settings.telegram, engine, LocalImageStore(app.settings.image_dir)):
+    _, engine, bot = recorded_bot(make_app, telegram)
+    with bot:
         answer_to(telegram, SHOPPER, lambda: telegram.send_image_file(SHOPPER, png(), "like this"))
         photo = engine.seen[-1]
         assert (photo.kind, photo.text) == (MessageKind.PHOTO, "like this") and photo.image_ref
@@ -512,9 +518,8 @@ def test_an_image_file_is_a_photo_an_album_is_one_turn_and_a_pin_asks_the_city(
 def test_the_shopper_identity_comes_from_their_telegram_account(
     make_app: Any, telegram: FakeTelegram
 ) -> None:
-    app = make_app(telegram=tg_settings(telegram))
-    engine = Recording(app.engine)
-    with RunningBot(app.settings.telegram, engine, LocalImageStore(app.settings.image_dir)):
+    _, engine, bot = recorded_bot(make_app, telegram)
+    with bot:
         say(telegram, SHOPPER, "/start")
         say(telegram, 1007, "/start")
     named, anonymous = engine.seen[0].sender, engine.seen[1].sender

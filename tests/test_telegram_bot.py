@@ -9,9 +9,7 @@ flood control and failures use a scripted engine.
 from __future__ import annotations
 
 import asyncio
-import io
 import socket
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,13 +17,11 @@ from typing import Any
 
 import httpx
 import pytest
-from PIL import Image
 
 from stylegenie.adapters.image_store import LocalImageStore
 from stylegenie.bots.cli import main as cli_main
-from stylegenie.bots.kit.outbox import LeadWiring
 from stylegenie.bots.kit.turns import TurnEngine
-from stylegenie.bots.telegram import build_application, chat_key, serving, use_fast_event_loop
+from stylegenie.bots.telegram import chat_key, use_fast_event_loop
 from stylegenie.config.settings import TelegramSettings
 from stylegenie.core.chats import ChatKey
 from stylegenie.core.conversation import texts
@@ -34,6 +30,8 @@ from stylegenie.core.conversation.state import Incoming, MessageKind
 from stylegenie.core.ports import ImageStore
 from stylegenie.core.progress import ProgressCallback
 from stylegenie.core.reply import Choice, ImageRef, ProductCard, Reply
+from tests.fakes.engines import Spy
+from tests.fakes.telegram_bot import RunningBot, png
 from tests.fakes.telegram_server import TOKEN, Call, FakeTelegram
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -52,40 +50,6 @@ def telegram() -> Iterator[FakeTelegram]:
 def tg_settings(server: FakeTelegram, **overrides: Any) -> dict[str, Any]:
     """Telegram settings pointing the bot at the fake server."""
     return {"token": TOKEN, "api_base": server.api_base, **overrides}
-
-
-class RunningBot:
-    """The bot's Application served (long polling or webhook) on its own loop thread."""
-
-    def __init__(
-        self,
-        settings: TelegramSettings,
-        engine: TurnEngine,
-        images: ImageStore,
-        leads: LeadWiring | None = None,
-    ) -> None:
-        self._application = build_application(settings, engine, images, leads)
-        self._settings = settings
-        self._started = threading.Event()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._stop: asyncio.Event | None = None
-        self._thread = threading.Thread(target=lambda: asyncio.run(self._main()), daemon=True)
-
-    async def _main(self) -> None:
-        self._loop, self._stop = asyncio.get_running_loop(), asyncio.Event()
-        async with serving(self._application, self._settings, poll_timeout=1):
-            self._started.set()
-            await self._stop.wait()
-
-    def __enter__(self) -> RunningBot:
-        self._thread.start()
-        assert self._started.wait(20), "the bot did not start"
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        assert self._loop is not None and self._stop is not None
-        self._loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join(20)
 
 
 def bot_for(app: Any) -> RunningBot:
@@ -206,32 +170,10 @@ def test_journey_from_start_to_products_ateliers_and_an_accepted_lead(
     assert len(telegram.calls_for(method="answerCallbackQuery")) == 6
 
 
-def png(colour: str = "green") -> bytes:
-    """A small real PNG."""
-    out = io.BytesIO()
-    Image.new("RGB", (64, 64), colour).save(out, format="PNG")
-    return out.getvalue()
-
-
-class Recording:
-    """Wraps an engine and keeps every Incoming it is given."""
-
-    may_be_slow = staticmethod(ConversationEngine.may_be_slow)
-
-    def __init__(self, inner: TurnEngine) -> None:
-        self._inner, self.seen = inner, []
-
-    def handle(
-        self, key: ChatKey, incoming: Incoming, progress: ProgressCallback | None = None
-    ) -> Reply:
-        self.seen.append(incoming)
-        return self._inner.handle(key, incoming, progress)
-
-
-def recorded_bot(make_app: Any, telegram: FakeTelegram) -> tuple[Any, Recording, RunningBot]:
+def recorded_bot(make_app: Any, telegram: FakeTelegram) -> tuple[Any, Spy, RunningBot]:
     """An app, its engine keeping every event it is given, and a bot on that engine."""
     app = make_app(telegram=tg_settings(telegram))
-    engine = Recording(app.engine)
+    engine = Spy(app.engine)
     images = LocalImageStore(app.settings.image_dir)
     return app, engine, RunningBot(app.settings.telegram, engine, images)
 

@@ -15,12 +15,9 @@ from typing import Any, Protocol
 
 from stylegenie.adapters.image_store import LocalImageStore
 from stylegenie.bots.kit.progress import Pacing
-from stylegenie.bots.kit.turns import TurnEngine
 from stylegenie.bots.terminal import TerminalChat
-from stylegenie.core.chats import ChatKey
-from stylegenie.core.conversation.state import Incoming
-from stylegenie.core.progress import ProgressCallback
-from stylegenie.core.reply import Reply
+from tests.fakes.engines import Spy
+from tests.fakes.telegram_bot import RunningBot, png
 from tests.fakes.telegram_server import Call, FakeTelegram
 
 
@@ -35,28 +32,6 @@ class Seen:
     def button(self, label_start: str) -> str:
         """The label of the first button whose label starts with ``label_start``."""
         return next(label for label in self.buttons if label.startswith(label_start))
-
-
-class Spy:
-    """Wraps an engine: keeps every event, and makes a message "slow please" take 1.5 s."""
-
-    def __init__(self, inner: TurnEngine) -> None:
-        self._inner = inner
-        self.seen: list[Incoming] = []
-
-    def may_be_slow(self, incoming: Incoming) -> bool:
-        return self._inner.may_be_slow(incoming)
-
-    def outfit(self, chat: ChatKey) -> Any:
-        return self._inner.outfit(chat)  # type: ignore[attr-defined]
-
-    def handle(
-        self, chat: ChatKey, incoming: Incoming, progress: ProgressCallback | None = None
-    ) -> Reply:
-        self.seen.append(incoming)
-        if incoming.text == "slow please":
-            time.sleep(1.5)
-        return self._inner.handle(chat, incoming, progress)
 
 
 class Driver(Protocol):
@@ -124,7 +99,7 @@ class TerminalDriver:
 
     def _open(self) -> None:
         self.app = self._make()
-        self.spy = Spy(self.app.engine)
+        self.spy = Spy(self.app.engine, slow={"slow please": 1.5})
         self._chat = TerminalChat(
             self.spy, "ana", self.out, pacing=Pacing(message_after_s=0.5),
             leads=self.app.lead_wiring(),
@@ -195,19 +170,16 @@ class TelegramDriver:
     USERS = {"ana": 1001, "ben": 1002, "owner": 555}
 
     def __init__(self, make: Callable[[], Any], server: FakeTelegram) -> None:
-        from tests.test_telegram_bot import RunningBot
-
-        self._running = RunningBot
         self._make = make
         self.server = server
         self._start()
 
     def _start(self) -> None:
         self.app = self._make()
-        self.spy = Spy(self.app.engine)
+        self.spy = Spy(self.app.engine, slow={"slow please": 1.5})
         settings = self.app.settings
         images = LocalImageStore(settings.image_dir)
-        self._bot = self._running(settings.telegram, self.spy, images, self.app.lead_wiring())
+        self._bot = RunningBot(settings.telegram, self.spy, images, self.app.lead_wiring())
         self._bot.__enter__()
 
     def owner_chats(self, user: str) -> dict[str, str]:
@@ -252,8 +224,6 @@ class TelegramDriver:
         return self._answer(user, lambda: self.server.send_text(self.USERS[user], words))
 
     def send(self, user: str, kind: str) -> Seen:
-        from tests.test_telegram_bot import png
-
         chat = self.USERS[user]
         act = {
             "sticker": lambda: self.server.send_sticker(chat),

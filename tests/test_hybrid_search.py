@@ -7,7 +7,7 @@ vector, so the product whose photo is the query must come first.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from stylegenie.core.ports import SearchFilters, SearchQuery
 from stylegenie.core.search import PhotoUnreadable, ProductSearcher
 from stylegenie.gpu_workers.client import CeleryWorkers
 from stylegenie.gpu_workers.runtime import WorkerRuntime
+from tests.fakes.ports import MemoryCatalog
 from tests.fakes.tiny_clip import photo, tiny_settings
 
 pytest.importorskip("open_clip")
@@ -58,22 +59,6 @@ WITH_PHOTO = set(LOOKS)
 ANY = SearchFilters(in_stock_only=False)
 WEIGHTS = ranking_weights_for(Settings())
 CANDIDATES = Settings().ranking.candidates
-
-
-class MemoryCatalog:
-    """The CatalogRepo port over a dict (the searcher only reads metadata)."""
-
-    def __init__(self, products: Sequence[Product]) -> None:
-        self._products = {p.id: p for p in products}
-
-    def upsert_products(self, products: Sequence[Product]) -> None:
-        self._products.update({p.id: p for p in products})
-
-    def get_products(self, ids: Sequence[str]) -> dict[str, Product]:
-        return {i: self._products[i] for i in ids if i in self._products}
-
-    def count_products(self) -> int:
-        return len(self._products)
 
 
 class World:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from stylegenie.config import Settings
 from stylegenie.core.domain import Product
 from stylegenie.core.ingest import CatalogIngestor, FeedItem
 from stylegenie.core.ports import Embedder, SearchFilters
+from tests.fakes.ports import CrashingIndex, FixedEncoder, MemoryCatalog, MemoryIndex
 
 FEED = "id,name,price,colour,article_type\n{rows}"
 ROWS = [
@@ -106,22 +107,6 @@ def test_the_command_loads_photos_and_a_rerun_updates_both_stores(
     assert [hit.product_id for hit in cheap] == ["p1"], "the index holds the new price"
 
 
-class CrashingIndex:
-    """An index whose ``crash_on``-th upsert fails, as if the process died between stores."""
-
-    def __init__(self, inner: MilvusProductIndex, crash_on: int) -> None:
-        self.inner, self.crash_on, self.calls = inner, crash_on, 0
-
-    def upsert(self, products: Sequence[Product], vectors: Sequence[Sequence[float]]) -> None:
-        self.calls += 1
-        if self.calls == self.crash_on:
-            raise ConnectionError("the index went away")
-        self.inner.upsert(products, vectors)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
-
-
 def test_a_crash_between_the_stores_is_repaired_by_running_again(
     stores: Stores, minilm: Embedder
 ) -> None:
@@ -155,42 +140,6 @@ def test_the_command_says_how_to_finish_when_a_store_fails(
     assert "Re-run the same command" in err
 
 
-class MemoryCatalog:
-    """Product metadata in a dict."""
-
-    def __init__(self) -> None:
-        self.products: dict[str, Product] = {}
-
-    def upsert_products(self, products: Sequence[Product]) -> None:
-        self.products.update({p.id: p for p in products})
-
-
-class RecordingIndex:
-    """Remembers the ids and extra arguments of each upsert."""
-
-    def __init__(self) -> None:
-        self.calls: list[dict[str, Any]] = []
-
-    def upsert(self, products: Sequence[Product], vectors: Any, **extra: Any) -> None:
-        self.calls.append({"ids": [p.id for p in products], **extra})
-
-
-class FakeEncoder:
-    """Text and image vectors of one value each; counts the images it saw."""
-
-    dimension = 2
-
-    def __init__(self) -> None:
-        self.images = 0
-
-    def embed_texts(self, texts: Sequence[str]) -> list[list[float]]:
-        return [[1.0, 0.0] for _ in texts]
-
-    def embed_images(self, images: Sequence[bytes]) -> list[list[float]]:
-        self.images += len(images)
-        return [[0.0, 1.0] for _ in images]
-
-
 def test_image_vectors_go_to_the_index_only_with_an_image_encoder(tmp_path: Path) -> None:
     Image.new("RGB", (64, 64)).save(tmp_path / "ok.png")
     (tmp_path / "bad.jpg").write_bytes(b"broken")
@@ -199,21 +148,21 @@ def test_image_vectors_go_to_the_index_only_with_an_image_encoder(tmp_path: Path
         FeedItem(Product(id="b", name="B", price=1), 3, str(tmp_path / "bad.jpg")),
         FeedItem(Product(id="c", name="C", price=1), 4, None),
     ]
-    encoder, images = FakeEncoder(), LocalImageStore(tmp_path / "store")
+    encoder, images = FixedEncoder(), LocalImageStore(tmp_path / "store")
     photos = PillowPhotos(max_px=32)
-    index, catalog = RecordingIndex(), MemoryCatalog()
+    index, catalog = MemoryIndex(), MemoryCatalog()
     report = CatalogIngestor(
         encoder, index, catalog, photos=photos, images=images, image_embedder=encoder
     ).ingest_items(items)
-    assert index.calls == [{"ids": ["a", "b", "c"], "image_vectors": [[0.0, 1.0], None, None]}]
+    assert index.upserts == [{"ids": ["a", "b", "c"], "image_vectors": [[0.0, 1.0], None, None]}]
     assert (report.loaded, report.photos, encoder.images) == (3, 1, 1)
     [problem] = report.problems
     assert (problem.line, problem.skipped) == (3, False)
     assert problem.reason.startswith(f"photo {tmp_path / 'bad.jpg'} not used: not a readable")
     assert catalog.products["a"].image_ref == str((tmp_path / "store" / "thumb-a.jpg").resolve())
 
-    plain = RecordingIndex()
+    plain = MemoryIndex()
     CatalogIngestor(encoder, plain, MemoryCatalog(), photos=photos, images=images).ingest_items(
         items
     )
-    assert plain.calls == [{"ids": ["a", "b", "c"]}]
+    assert plain.upserts == [{"ids": ["a", "b", "c"]}]

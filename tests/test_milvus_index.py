@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,17 +12,13 @@ from stylegenie.adapters.milvus_index import MilvusProductIndex, filter_expressi
 from stylegenie.config.settings import MilvusSettings
 from stylegenie.core.domain import Product
 from stylegenie.core.ports import SearchFilters
+from tests.fakes.ports import FixedEmbedder
 
 DIM = 8
 
 
-class FakeEmbedder:
-    """Only its dimension matters to the index."""
-
-    dimension = DIM
-
-    def embed_texts(self, texts: Sequence[str]) -> list[list[float]]:
-        raise AssertionError("the index never embeds")
+EMBEDDER = FixedEmbedder(DIM, dimension_only=True)
+"""Only its dimension matters to the index."""
 
 
 def axis(i: int, tilt: float = 0.0) -> list[float]:
@@ -59,7 +55,7 @@ ANY = SearchFilters(in_stock_only=False)
 
 
 def _filled(folder: Path) -> Iterator[MilvusProductIndex]:
-    opened = MilvusProductIndex(MilvusSettings(), FakeEmbedder(), folder)
+    opened = MilvusProductIndex(MilvusSettings(), EMBEDDER, folder)
     opened.upsert(CATALOGUE, VECTORS)
     yield opened
     opened.close()
@@ -82,7 +78,7 @@ def ids(index: MilvusProductIndex, filters: SearchFilters, limit: int = 10) -> l
 
 
 def test_the_lite_file_lives_in_the_data_folder(tmp_path: Path) -> None:
-    index = MilvusProductIndex(MilvusSettings(), FakeEmbedder(), tmp_path / "data")
+    index = MilvusProductIndex(MilvusSettings(), EMBEDDER, tmp_path / "data")
     try:
         assert (tmp_path / "data" / "products.db").exists()
         assert index.count() == 0
@@ -137,10 +133,10 @@ def test_upsert_by_the_same_id_replaces(index: MilvusProductIndex) -> None:
 
 
 def test_reopening_the_file_keeps_the_data(tmp_path: Path) -> None:
-    first = MilvusProductIndex(MilvusSettings(), FakeEmbedder(), tmp_path)
+    first = MilvusProductIndex(MilvusSettings(), EMBEDDER, tmp_path)
     first.upsert(CATALOGUE, VECTORS)
     first.close()
-    again = MilvusProductIndex(MilvusSettings(), FakeEmbedder(), tmp_path)
+    again = MilvusProductIndex(MilvusSettings(), EMBEDDER, tmp_path)
     try:
         assert again.count() == 5
         assert ids(again, SearchFilters(colours=["Red"]), 5) == ["p1"]
@@ -149,14 +145,11 @@ def test_reopening_the_file_keeps_the_data(tmp_path: Path) -> None:
 
 
 def test_a_different_dimension_is_refused_on_reopen(tmp_path: Path) -> None:
-    MilvusProductIndex(MilvusSettings(), FakeEmbedder(), tmp_path).close()
-
-    class Wider(FakeEmbedder):
-        dimension = 16
+    MilvusProductIndex(MilvusSettings(), EMBEDDER, tmp_path).close()
 
     with pytest.raises(ValueError, match="8-d vectors"):
-        MilvusProductIndex(MilvusSettings(), Wider(), tmp_path)
-    reopened = MilvusProductIndex(MilvusSettings(), FakeEmbedder(), tmp_path)
+        MilvusProductIndex(MilvusSettings(), FixedEmbedder(16, dimension_only=True), tmp_path)
+    reopened = MilvusProductIndex(MilvusSettings(), EMBEDDER, tmp_path)
     reopened.close()
 
 
@@ -180,11 +173,11 @@ def test_delete(index: MilvusProductIndex) -> None:
 
 
 def test_drop_then_a_new_instance_starts_empty(tmp_path: Path) -> None:
-    index = MilvusProductIndex(MilvusSettings(), FakeEmbedder(), tmp_path)
+    index = MilvusProductIndex(MilvusSettings(), EMBEDDER, tmp_path)
     index.upsert(CATALOGUE, VECTORS)
     index.drop()
     index.close()
-    again = MilvusProductIndex(MilvusSettings(), FakeEmbedder(), tmp_path)
+    again = MilvusProductIndex(MilvusSettings(), EMBEDDER, tmp_path)
     try:
         assert again.count() == 0
     finally:
@@ -229,10 +222,10 @@ def test_a_uri_reaches_a_server_and_close_leaves_it_running(tmp_path: Path) -> N
     server, db, port = start_server_in_thread(str(tmp_path / "served"))
     settings = MilvusSettings(uri=f"http://127.0.0.1:{port}", collection="catalogue")
     try:
-        first = MilvusProductIndex(settings, FakeEmbedder(), tmp_path / "unused")
+        first = MilvusProductIndex(settings, EMBEDDER, tmp_path / "unused")
         first.upsert(CATALOGUE, VECTORS)
         first.close()
-        second = MilvusProductIndex(settings, FakeEmbedder(), tmp_path / "unused")
+        second = MilvusProductIndex(settings, EMBEDDER, tmp_path / "unused")
         assert second.collection == "catalogue"
         assert ids(second, SearchFilters(genders=["men"]), 5) == ["p3", "p4"]
         second.close()
@@ -245,7 +238,7 @@ def test_a_uri_reaches_a_server_and_close_leaves_it_running(tmp_path: Path) -> N
 @pytest.mark.parametrize("index_type", ["HNSW", "IVF_FLAT", "AUTOINDEX"])
 def test_every_configurable_index_type_searches(tmp_path: Path, index_type: str) -> None:
     settings = MilvusSettings(index_type=index_type)
-    index = MilvusProductIndex(settings, FakeEmbedder(), tmp_path, IMAGE_DIM)
+    index = MilvusProductIndex(settings, EMBEDDER, tmp_path, IMAGE_DIM)
     try:
         index.upsert(CATALOGUE, VECTORS, [picture(1), None, picture(2), None, picture(3)])
         assert ids(index, SearchFilters(), 2) == ["p1", "p3"]
@@ -256,7 +249,7 @@ def test_every_configurable_index_type_searches(tmp_path: Path, index_type: str)
 
 
 def test_image_vectors_live_beside_text_vectors(tmp_path: Path) -> None:
-    index = MilvusProductIndex(MilvusSettings(), FakeEmbedder(), tmp_path, IMAGE_DIM)
+    index = MilvusProductIndex(MilvusSettings(), EMBEDDER, tmp_path, IMAGE_DIM)
     try:
         assert index.image_dimension == IMAGE_DIM
         index.upsert(CATALOGUE, VECTORS, [picture(0), None, picture(1), picture(0), None])
@@ -278,22 +271,22 @@ def test_image_vectors_live_beside_text_vectors(tmp_path: Path) -> None:
 
 
 def test_image_vectors_survive_reopening_and_a_new_size_is_refused(tmp_path: Path) -> None:
-    first = MilvusProductIndex(MilvusSettings(), FakeEmbedder(), tmp_path, IMAGE_DIM)
+    first = MilvusProductIndex(MilvusSettings(), EMBEDDER, tmp_path, IMAGE_DIM)
     first.upsert(CATALOGUE[:2], VECTORS[:2], [picture(2), None])
     first.close()
-    reopened = MilvusProductIndex(MilvusSettings(), FakeEmbedder(), tmp_path)
+    reopened = MilvusProductIndex(MilvusSettings(), EMBEDDER, tmp_path)
     try:
         assert reopened.image_dimension == IMAGE_DIM
         assert [h.product_id for h in reopened.search_image(picture(2), ANY, 5)] == ["p1"]
     finally:
         reopened.close()
     with pytest.raises(ValueError, match="holds 4-d image vectors but the image encoder makes 6"):
-        MilvusProductIndex(MilvusSettings(), FakeEmbedder(), tmp_path, 6)
-    MilvusProductIndex(MilvusSettings(), FakeEmbedder(), tmp_path, IMAGE_DIM).close()
+        MilvusProductIndex(MilvusSettings(), EMBEDDER, tmp_path, 6)
+    MilvusProductIndex(MilvusSettings(), EMBEDDER, tmp_path, IMAGE_DIM).close()
 
 
 def test_a_text_only_collection_refuses_image_work(tmp_path: Path) -> None:
-    index = MilvusProductIndex(MilvusSettings(), FakeEmbedder(), tmp_path)
+    index = MilvusProductIndex(MilvusSettings(), EMBEDDER, tmp_path)
     assert index.image_dimension is None
     with pytest.raises(ValueError, match="no image vectors"):
         index.upsert(CATALOGUE[:1], VECTORS[:1], [picture(0)])
@@ -303,4 +296,4 @@ def test_a_text_only_collection_refuses_image_work(tmp_path: Path) -> None:
         index.hybrid(axis(0), picture(0), ANY, 5)
     index.close()
     with pytest.raises(ValueError, match="holds no image vectors"):
-        MilvusProductIndex(MilvusSettings(), FakeEmbedder(), tmp_path, IMAGE_DIM)
+        MilvusProductIndex(MilvusSettings(), EMBEDDER, tmp_path, IMAGE_DIM)

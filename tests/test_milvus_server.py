@@ -11,7 +11,7 @@ import random
 import socket
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,6 +29,7 @@ from stylegenie.config import Settings
 from stylegenie.config.settings import MilvusSettings
 from stylegenie.core.domain import Product
 from stylegenie.core.ports import SearchFilters
+from tests.fakes.ports import FixedEmbedder
 
 pytest.importorskip(
     "milvus", reason="the managed server needs: pip install 'stylegenie[milvus-server]'"
@@ -40,13 +41,8 @@ BINARIES = Path(tempfile.gettempdir()) / "stylegenie-milvus-2.3.5"
 """Unpacked once per machine (~250 MB, ~4 s) and shared by the test runs."""
 
 
-class StubEmbedder:
-    """Only its dimension matters to the index."""
-
-    dimension = DIM
-
-    def embed_texts(self, texts: Sequence[str]) -> list[list[float]]:
-        raise AssertionError("the index never embeds")
+EMBEDDER = FixedEmbedder(DIM, dimension_only=True)
+"""Only its dimension matters to the index."""
 
 
 def unit(rng: random.Random) -> list[float]:
@@ -106,9 +102,9 @@ def test_filtered_search_on_the_server_matches_milvus_lite(
 ) -> None:
     products, vectors = catalogue()
     remote = MilvusProductIndex(
-        MilvusSettings(uri=server.uri, index_type="HNSW"), StubEmbedder(), tmp_path
+        MilvusSettings(uri=server.uri, index_type="HNSW"), EMBEDDER, tmp_path
     )
-    lite = MilvusProductIndex(MilvusSettings(), StubEmbedder(), tmp_path / "lite")
+    lite = MilvusProductIndex(MilvusSettings(), EMBEDDER, tmp_path / "lite")
     try:
         remote.upsert(products, vectors)
         lite.upsert(products, vectors)
@@ -137,7 +133,7 @@ def test_the_filtered_fields_are_indexed_also_in_an_older_collection(
 ) -> None:
     products, vectors = catalogue()
     settings = MilvusSettings(uri=server.uri, index_type="HNSW", collection="older")
-    index = MilvusProductIndex(settings, StubEmbedder(), tmp_path)
+    index = MilvusProductIndex(settings, EMBEDDER, tmp_path)
     index.upsert(products, vectors)
     index.close()
     raw = MilvusClient(uri=server.uri)
@@ -151,7 +147,7 @@ def test_the_filtered_fields_are_indexed_also_in_an_older_collection(
                 raw.drop_index("older", name)
         assert len(raw.list_indexes("older")) == 1
 
-        index = MilvusProductIndex(settings, StubEmbedder(), tmp_path)
+        index = MilvusProductIndex(settings, EMBEDDER, tmp_path)
         assert len(raw.list_indexes("older")) == 5
         deadline = time.monotonic() + 20
         while index.count() < ROWS and time.monotonic() < deadline:
@@ -226,7 +222,7 @@ def test_a_restart_keeps_the_data(tmp_path: Path) -> None:
         tmp_path / SERVER_DIR, port=None, auto_compaction=True, binaries_dir=BINARIES
     ).start()
     try:
-        index = MilvusProductIndex(MilvusSettings(uri=first.uri), StubEmbedder(), tmp_path)
+        index = MilvusProductIndex(MilvusSettings(uri=first.uri), EMBEDDER, tmp_path)
         index.upsert(products[:50], vectors[:50])
         deadline = time.monotonic() + 20
         while index.count() < 50 and time.monotonic() < deadline:
@@ -238,7 +234,7 @@ def test_a_restart_keeps_the_data(tmp_path: Path) -> None:
         tmp_path / SERVER_DIR, first.port, auto_compaction=True, binaries_dir=BINARIES
     ).start()
     try:
-        index = MilvusProductIndex(MilvusSettings(uri=second.uri), StubEmbedder(), tmp_path)
+        index = MilvusProductIndex(MilvusSettings(uri=second.uri), EMBEDDER, tmp_path)
         assert index.count() == 50
         assert index.search(vectors[3], SearchFilters(in_stock_only=False), 1)[0].product_id == (
             "sku-3"

@@ -6,7 +6,7 @@ two processes (a worker that searches, an ingest run elsewhere).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 
 import pytest
 
@@ -14,28 +14,11 @@ from stylegenie.adapters.postgres.database import Database
 from stylegenie.adapters.postgres.repositories import PostgresCatalog
 from stylegenie.adapters.product_cache import CachedCatalog
 from stylegenie.core.domain import Product
+from tests.fakes.ports import CountingCatalog
 
 
 def tee(pid: str, price: float = 12.0) -> Product:
     return Product(id=pid, name=f"Tee {pid}", article_type="Tshirts", price=price)
-
-
-class CountingCatalog:
-    """Wraps the real catalogue and records which ids each ``get_products`` asked for."""
-
-    def __init__(self, inner: PostgresCatalog) -> None:
-        self.inner = inner
-        self.asked: list[list[str]] = []
-
-    def upsert_products(self, products: Sequence[Product]) -> None:
-        self.inner.upsert_products(products)
-
-    def get_products(self, ids: Sequence[str]) -> dict[str, Product]:
-        self.asked.append(list(ids))
-        return self.inner.get_products(ids)
-
-    def count_products(self) -> int:
-        return self.inner.count_products()
 
 
 class Clock:

@@ -10,10 +10,10 @@ import pytest
 from stylegenie.bots.wiring import ranking_weights_for
 from stylegenie.config import Settings
 from stylegenie.core.domain import DesignBrief, Product
-from stylegenie.core.ports import IndexHit, SearchFilters
 from stylegenie.core.ranking import rank, score_product
 from stylegenie.core.search import ProductSearcher
 from stylegenie.core.search_query import query_from_brief
+from tests.fakes.ports import FixedEmbedder, MemoryCatalog, MemoryIndex
 
 WEIGHTS = ranking_weights_for(Settings())
 
@@ -85,38 +85,13 @@ def test_without_words_or_weight_the_order_is_the_formula_of_before() -> None:
     assert plain.total == score_product(PLAIN, 0.6, WEIGHTS, prefer_terms=["sage"]).total
 
 
-class _Index:
-    """Every product at the same cosine, as a filtered index would return them."""
-
-    def __init__(self, products: list[Product]) -> None:
-        self.products = products
-
-    def search(self, vector: Sequence[float], filters: SearchFilters, limit: int) -> list[IndexHit]:
-        return [IndexHit(product.id, 0.55) for product in self.products][:limit]
-
-
-class _Catalog:
-    def __init__(self, products: list[Product]) -> None:
-        self.products = {product.id: product for product in products}
-
-    def get_products(self, ids: Sequence[str]) -> dict[str, Product]:
-        return {i: self.products[i] for i in ids if i in self.products}
-
-
-class _Embedder:
-    dimension = 2
-
-    def embed_texts(self, texts: Sequence[str]) -> list[list[float]]:
-        return [[1.0, 0.0] for _ in texts]
-
-
 def test_the_searcher_ranks_by_the_briefs_shade_and_fabric() -> None:
     """A brief's shades and fabric reach the ranking through the query."""
     products = [PLAIN, SATIN, SAGE, LINEN, SAGE_LINEN]
     searcher = ProductSearcher(
-        _Embedder(),
-        _Index(products),  # type: ignore[arg-type]
-        _Catalog(products),  # type: ignore[arg-type]
+        FixedEmbedder(),
+        MemoryIndex(products, cosine=0.55),
+        MemoryCatalog(products),
         WEIGHTS,
         Settings().ranking.candidates,
     )

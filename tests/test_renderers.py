@@ -28,8 +28,9 @@ from stylegenie.config.settings import (
     ModerationSettings,
     RenderSettings,
 )
-from stylegenie.core.domain import Design, DesignBrief
+from stylegenie.core.domain import DesignBrief
 from stylegenie.core.prompting import designs_for_brief, variations_of
+from tests.fakes.ports import FixedRenderer
 
 
 def test_the_clip_tokenizer_is_rebuilt_with_the_real_vocabulary(tmp_path: Path) -> None:
@@ -207,15 +208,11 @@ def test_a_render_the_safety_hook_refuses_is_not_stored(tmp_path: Path) -> None:
     from stylegenie.gpu_workers.client import CeleryWorkers
     from stylegenie.gpu_workers.runtime import WorkerRuntime
 
-    class FlaggingRenderer:
-        model_name, extension = "flagging", "png"
-
-        def render(self, designs: list[Design], progress: object = None) -> list[bytes]:
-            raise RenderRefused("The picture came out as something I can't show")
-
     store = LocalImageStore(tmp_path / "images")
     flagging = WorkerRuntime(
-        renderer=FlaggingRenderer(),
+        renderer=FixedRenderer(
+            refusal="The picture came out as something I can't show", model_name="flagging"
+        ),
         images=store,
         embedder=None,
         index=None,  # type: ignore[arg-type]

@@ -27,6 +27,7 @@ from stylegenie.core.prompting import designs_for_brief
 from stylegenie.core.ranking import RankingWeights
 from stylegenie.gpu_workers.client import CeleryWorkers
 from stylegenie.gpu_workers.runtime import WorkerRuntime
+from tests.fakes.ports import FixedRenderer
 
 
 @pytest.mark.parametrize("options", [EngineOptions, RankingWeights])
@@ -66,15 +67,6 @@ def test_front_ends_store_images_in_the_configured_folder(tmp_path: Path) -> Non
     assert store.put("a.png", b"png") == str((tmp_path / "images" / "a.png").resolve())
 
 
-class CardRenderer:
-    """Renders every design as the same bytes."""
-
-    model_name, extension = "card", "png"
-
-    def render(self, designs: list[object], progress: object = None) -> list[bytes]:
-        return [b"card"] * len(designs)
-
-
 @pytest.fixture
 def eager(tmp_path: Path) -> Iterator[Settings]:
     """Eager-mode settings; the shared Celery app holds no runtime after the test."""
@@ -88,7 +80,7 @@ def test_tasks_run_on_the_runtime_the_root_hands_the_app_built_once(eager: Setti
     def build() -> WorkerRuntime:
         builds.append(
             WorkerRuntime(
-                renderer=CardRenderer(),
+                renderer=FixedRenderer(b"card", model_name="card"),
                 images=LocalImageStore(eager.image_dir),
                 embedder=None,  # type: ignore[arg-type]
                 index=None,  # type: ignore[arg-type]

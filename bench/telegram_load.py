@@ -30,24 +30,29 @@ import random
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from chat_load import (  # noqa: E402
+    cpu_by_process,
+    heavy_modules,
+    loaded_environment,
+    memory,
+    pace_runtime,
+    stop_all,
+    worker_role,
+)
+from common import percentile  # noqa: E402
+
 from tests.fakes.telegram_server import TOKEN, Call, FakeTelegram  # noqa: E402
 
-if TYPE_CHECKING:
-    from stylegenie.gpu_workers.runtime import WorkerRuntime
+DRIVER = "driver + fake Bot API"
 
-EXAMPLES = ROOT / "examples"
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 COLOURS = ["sage green", "navy", "black", "white", "red", "yellow", "beige", "pink"]
 # (kind, message); "@Label" presses the first button whose label starts with that on the last
 # reply. "ask" asks the first atelier: the sample ateliers' owners chat on the terminal, which
@@ -61,29 +66,6 @@ JOURNEY = [
     ("ask", "@Ask "),
     ("text", "/help"),
 ]
-HEAVY = ("torch", "transformers", "sentence_transformers", "open_clip", "diffusers", "pymilvus")
-
-
-class PacedRenderer:
-    """A stand-in GPU: each call (one brief) takes ``seconds``; returns a card drawn once."""
-
-    def __init__(self, inner: Any, seconds: float) -> None:
-        self._inner, self._seconds, self._card = inner, seconds, b""
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
-
-    def render(self, designs: Sequence[Any], progress: Any = None) -> list[bytes]:
-        """Sleep, then the card for every design."""
-        time.sleep(self._seconds)
-        self._card = self._card or bytes(self._inner.render(list(designs[:1]))[0])
-        return [self._card] * len(designs)
-
-
-def pace_runtime(worker: WorkerRuntime, render_s: float) -> None:
-    """Warm the text model and pace the renderer of a process's worker runtime."""
-    worker.embedder.load()  # type: ignore[attr-defined]
-    worker.renderer = PacedRenderer(worker.renderer, render_s)
 
 
 def bot_role(args: argparse.Namespace) -> None:
@@ -108,47 +90,8 @@ def bot_role(args: argparse.Namespace) -> None:
 
     use_fast_event_loop()  # as `stylegenie telegram` does
     asyncio.run(serve())
-    heavy = sorted({m.split(".")[0] for m in sys.modules} & set(HEAVY))
-    Path(args.report).write_text(json.dumps({"heavy_modules": heavy}), encoding="utf-8")
+    Path(args.report).write_text(json.dumps({"heavy_modules": heavy_modules()}), encoding="utf-8")
     app.close()
-
-
-def worker_role(args: argparse.Namespace) -> None:
-    """A Celery worker (thread pool) with paced renders and the real search."""
-    from stylegenie.bots.wiring import worker_app
-    from stylegenie.config import load_settings
-
-    celery = worker_app(load_settings())
-    pace_runtime(celery.runtime, args.render_s)
-    celery.worker_main(
-        [
-            "worker",
-            "--queues",
-            "gpu,default",
-            "--pool",
-            "threads",
-            "--concurrency",
-            str(args.chats),
-            "--loglevel",
-            "WARNING",
-        ]
-    )
-
-
-def prepare(data_dir: Path, database_url: str) -> None:
-    """Load the sample catalogue and ateliers (in this process, then released)."""
-    from stylegenie.adapters.feeds import read_ateliers, read_products
-    from stylegenie.bots.wiring import assemble
-    from stylegenie.config import Settings
-    from stylegenie.core.ingest import CatalogIngestor
-
-    app = assemble(Settings(data_dir=data_dir, database={"url": database_url}))
-    worker = app.worker_runtime()
-    products, _ = read_products(EXAMPLES / "sample_products.csv")
-    CatalogIngestor(worker.embedder, worker.index, app.catalog).ingest(products)
-    app.ateliers.upsert_ateliers(read_ateliers(EXAMPLES / "sample_ateliers.csv", app.geocoder)[0])
-    app.close()
-    worker.index.close()  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -212,30 +155,6 @@ async def play(server: FakeTelegram, inbox: Inbox, chat_id: int, think: float) -
         turns.append(Turn(kind, pushed, first, last.at, update_id))
         await asyncio.sleep(rng.uniform(0.5 * think, 1.5 * think))
     return turns
-
-
-def memory(pid: int) -> dict[str, float]:
-    """VmRSS and VmHWM (peak) of a process, in MiB."""
-    lines = Path(f"/proc/{pid}/status").read_text().splitlines()
-    fields = dict(line.split(":", 1) for line in lines)
-    return {k: int(fields[k].split()[0]) / 1024 for k in ("VmRSS", "VmHWM")}
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time a process has used so far, in seconds."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def cpu_by_process(processes: dict[str, subprocess.Popen[bytes]]) -> dict[str, float]:
-    """CPU seconds used so far by each child process and by this one (the driver)."""
-    used = {name: cpu_seconds(process.pid) for name, process in processes.items()}
-    return used | {"driver + fake Bot API": time.process_time()}
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def mark_delivered(turns: list[Turn], server: FakeTelegram) -> None:
@@ -314,12 +233,13 @@ async def drive(args: argparse.Namespace, env: dict[str, str]) -> None:
         print(f"bot ready: {memory(bot.pid)['VmRSS']:.0f} MiB RSS before the load")
         started, before = time.monotonic(), len(server.calls)
         processes = {"bot": bot} | ({"worker": worker} if worker else {})
-        cpu_before = cpu_by_process(processes)
+        cpu_before = cpu_by_process(processes, DRIVER)
         played = await asyncio.gather(
             *(play(server, inbox, 10_000 + n, args.think_s) for n in range(args.chats))
         )
         wall = time.monotonic() - started
-        cpu = {name: spent - cpu_before[name] for name, spent in cpu_by_process(processes).items()}
+        now = cpu_by_process(processes, DRIVER)
+        cpu = {name: spent - cpu_before[name] for name, spent in now.items()}
         used = memory(bot.pid)
         calls = len(server.calls) - before - len(server.calls_for(method="getUpdates"))
         turns = [t for chat in played for t in chat]
@@ -335,14 +255,7 @@ async def drive(args: argparse.Namespace, env: dict[str, str]) -> None:
             f"peak {used['VmHWM']:.0f} MiB; heavy modules imported: {heavy or 'none'}"
         )
     finally:
-        for process in (bot, worker):
-            if process is not None and process.poll() is None:
-                process.terminate()
-                try:
-                    process.wait(30)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait(10)
+        stop_all(bot, worker)
         await server.stop()
 
 
@@ -362,36 +275,16 @@ def main() -> None:
         return bot_role(args)
     if args.role == "worker":
         return worker_role(args)
-    import psycopg
-
     from stylegenie.bots.telegram import use_fast_event_loop
 
-    database = f"sg_bench_tg_{os.getpid()}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{database}"')
-    try:
-        with tempfile.TemporaryDirectory() as folder:
-            url = PG_ADMIN.rsplit("/", 1)[0] + f"/{database}"
-            prepare(Path(folder), url)
-            env = {
-                **os.environ,
-                "STYLEGENIE_DATA_DIR": folder,
-                "STYLEGENIE_DATABASE__URL": url,
-                "STYLEGENIE_DATABASE__POOL_MAX": "20",
-                "STYLEGENIE_CHAT__MESSAGES_PER_MINUTE": "1000000",
-                "STYLEGENIE_TELEGRAM__TOKEN": TOKEN,
-                "STYLEGENIE_TELEGRAM__ENGINE_THREADS": str(args.engine_threads),
-                "STYLEGENIE_TELEGRAM__SENDS_PER_SECOND": str(args.sends_per_second),
-                "STYLEGENIE_WORKERS__MODE": args.workers,
-                "STYLEGENIE_WORKERS__BROKER_URL": "redis://127.0.0.1:6379/7",
-                "STYLEGENIE_WORKERS__RESULT_BACKEND": "redis://127.0.0.1:6379/8",
-            }
-            use_fast_event_loop()  # the fake server and the 200 players: less harness time
-            asyncio.run(drive(args, env))
-    finally:
-        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-
+    settings = {
+        "STYLEGENIE_TELEGRAM__TOKEN": TOKEN,
+        "STYLEGENIE_TELEGRAM__ENGINE_THREADS": str(args.engine_threads),
+        "STYLEGENIE_TELEGRAM__SENDS_PER_SECOND": str(args.sends_per_second),
+    }
+    with loaded_environment(args.workers, settings) as env:
+        use_fast_event_loop()  # the fake server and the 200 players: less harness time
+        asyncio.run(drive(args, env))
 
 if __name__ == "__main__":
     main()

@@ -6,6 +6,7 @@ stylegenie ateliers import FILE       load ateliers (CSV or JSON Lines)
 stylegenie search "TEXT"              search the catalogue from the shell
 stylegenie worker --queues gpu        run a Celery worker
 stylegenie telegram                   run the Telegram bot
+stylegenie discord [sync-commands]    run the Discord bot, or register its slash commands
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ from collections.abc import Callable
 
 from stylegenie.config import Settings, SettingsError, load_settings
 
-from .commands import ateliers, catalog, chat, search, telegram, worker
+from .commands import ateliers, catalog, chat, discord, search, telegram, worker
 
 Command = Callable[[argparse.Namespace, Settings], int]
-SUBCOMMANDS = (chat, catalog, ateliers, search, worker, telegram)
+SUBCOMMANDS = (chat, catalog, ateliers, search, worker, telegram, discord)
 
 
 def build_parser() -> argparse.ArgumentParser:

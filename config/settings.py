@@ -331,6 +331,30 @@ class TelegramSettings(BaseModel):
         return self
 
 
+class DiscordSettings(BaseModel):
+    """The Discord bot: token and application, where Discord is, which servers, how it paces.
+
+    ``api_base`` and ``gateway_address`` point the bot at Discord (a test points them at a
+    fake). ``dev_guild_ids`` are the servers ``stylegenie discord sync-commands`` registers
+    the slash commands in during development (instantly, unlike a global sync).
+    ``followup_lifetime_s`` is how long an interaction's token lets the bot follow up
+    (Discord: 15 minutes); a reply later than that is posted in the channel instead.
+    """
+
+    token: SecretStr | None = None
+    application_id: int | None = None
+    api_base: str = "https://discord.com"
+    gateway_address: str = "wss://gateway.discord.gg/"
+    dev_guild_ids: list[int] = Field(default_factory=list)
+    allowed_guild_ids: list[int] = Field(default_factory=list)
+    admin_ids: list[int] = Field(default_factory=list)
+    engine_threads: int = Field(default=64, ge=1, le=1024)
+    progress_after_s: float = Field(default=1.0, ge=0)
+    progress_edit_every_s: float = Field(default=1.0, ge=1.0)
+    max_ratelimit_timeout_s: float = Field(default=30.0, ge=30.0)
+    followup_lifetime_s: float = Field(default=900.0, gt=0, le=900.0)
+
+
 class Settings(BaseSettings):
     """Every setting of StyleGenie, with embedded defaults for all backends."""
 
@@ -358,6 +382,7 @@ class Settings(BaseSettings):
     ranking: RankingSettings = Field(default_factory=RankingSettings)
     chat: ChatSettings = Field(default_factory=ChatSettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+    discord: DiscordSettings = Field(default_factory=DiscordSettings)
     leads: LeadSettings = Field(default_factory=LeadSettings)
     email: EmailSettings = Field(default_factory=EmailSettings)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)

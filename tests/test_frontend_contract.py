@@ -1,4 +1,5 @@
-"""The contract every chat front-end passes, run against each one (terminal, Telegram).
+"""The contract every chat front-end passes, run against each one (terminal, Telegram,
+Discord).
 
 Each test drives real people's moves through a driver (``tests/fakes/frontends.py``) on
 the assembled product: PostgreSQL, Milvus Lite, the real engine and lead desk.
@@ -12,13 +13,14 @@ from typing import Any
 import pytest
 
 from stylegenie.core.conversation import texts
-from tests.fakes.frontends import Driver, TelegramDriver, TerminalDriver
+from tests.fakes.discord_server import FakeDiscord
+from tests.fakes.frontends import DiscordDriver, Driver, TelegramDriver, TerminalDriver
 from tests.fakes.telegram_server import FakeTelegram
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
-@pytest.fixture(params=["terminal", "telegram"])
+@pytest.fixture(params=["terminal", "telegram", "discord"])
 def driver(request: pytest.FixtureRequest, make_app: Any, redis_prefix: str) -> Iterator[Driver]:
     """Each front-end on an app whose conversations live in Redis (so restarts keep them)."""
     redis = {"url": REDIS_URL, "key_prefix": redis_prefix}
@@ -26,6 +28,18 @@ def driver(request: pytest.FixtureRequest, make_app: Any, redis_prefix: str) -> 
         terminal = TerminalDriver(lambda: make_app(redis=redis))
         yield terminal
         terminal.close()
+        return
+    if request.param == "discord":
+        fake = FakeDiscord().start_in_thread()
+        discord = {
+            "token": fake.token,
+            "api_base": fake.api_base,
+            "gateway_address": fake.gateway_url,
+        }
+        bot = DiscordDriver(lambda: make_app(redis=redis, discord=discord), fake)
+        yield bot
+        bot.close()
+        fake.stop_thread()
         return
     server = FakeTelegram().start_in_thread()
     telegram = {"token": "4242:FAKE-token", "api_base": server.api_base, "progress_delay_s": 0.5}
@@ -48,7 +62,7 @@ def test_every_kind_of_message_gets_an_answer(driver: Driver) -> None:
 def test_the_shopper_identity_is_filled_in(driver: Driver) -> None:
     driver.say("ana", "/start")
     sender = driver.spy.seen[-1].sender  # type: ignore[attr-defined]
-    assert sender.display_name and sender.user.platform in ("terminal", "telegram")
+    assert sender.display_name and sender.user.platform in ("terminal", "telegram", "discord")
     assert sender.contact() != str(sender.user), "the contact is more than a chat key"
 
 

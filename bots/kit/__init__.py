@@ -8,5 +8,6 @@ its own API calls.
   ``ProgressView`` each platform implements;
 - ``outbox``: the lead outbox run at start, periodically and whenever a lead is stored;
 - ``bridge``: platform sends called from engine threads, run on the front-end's loop;
+- ``sends``: recent sends by idempotency key, so a retried delivery is not sent twice;
 - ``layout``: the neutral text layout of a Reply the terminal and text surfaces share.
 """

@@ -2,12 +2,50 @@
 
 Telegram puts this text under its photo albums and above its buttons; the terminal
 prints it with image paths and buttons (``plain_reply``); every text surface reads the
-same lines.
+same lines. ``clip`` and ``split_text`` fit words to a platform's message limits, counted
+the platform's way (characters by default).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from stylegenie.core.reply import AtelierCard, Choice, ProductCard, Reply
+
+Measure = Callable[[str], int]
+"""How a platform counts a text's length (Discord: characters; Telegram: UTF-16 units)."""
+
+
+def _prefix_within(text: str, limit: int, measure: Measure) -> int:
+    """The largest n such that ``text[:n]`` measures at most ``limit``."""
+    n = min(len(text), limit)
+    while (excess := measure(text[:n]) - limit) > 0:
+        n -= excess
+    return n
+
+
+def clip(text: str, limit: int, measure: Measure = len) -> str:
+    """Text cut to ``limit``, with an ellipsis when something was cut."""
+    if measure(text) <= limit:
+        return text
+    return text[: _prefix_within(text, limit - 1, measure)].rstrip() + "…"
+
+
+def split_text(text: str, limit: int, measure: Measure = len) -> list[str]:
+    """Text in messages of at most ``limit``, cut at paragraphs, lines or spaces ("…" for
+    an empty text)."""
+    chunks: list[str] = []
+    rest = text.strip()
+    while measure(rest) > limit:
+        window = rest[: _prefix_within(rest, limit, measure)]
+        cut = next(
+            (i for sep in ("\n\n", "\n", " ") if (i := window.rfind(sep)) > len(window) // 2),
+            len(window),
+        )
+        chunks.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    chunks.append(rest)
+    return [chunk for chunk in chunks if chunk] or ["…"]
 
 
 def money(price: float, currency: str) -> str:

@@ -8,19 +8,15 @@ any other failure is left to the outbox to retry.
 
 from __future__ import annotations
 
-from collections import OrderedDict
-
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden
 
 from stylegenie.bots.kit.bridge import LoopBridge
+from stylegenie.bots.kit.sends import RecentSends
 from stylegenie.core.ports import ImageStore, Unreachable
 from stylegenie.core.reply import Reply
 
 from .sending import ReplySender
-
-REMEMBERED_SENDS = 1024
-"""Idempotency keys of recent sends kept in memory: a retry in this process never resends."""
 
 
 class TelegramChannel:
@@ -32,7 +28,7 @@ class TelegramChannel:
         self._bridge = bridge
         self._images = images
         self._bot: Bot | None = None
-        self._sent: OrderedDict[str, str] = OrderedDict()
+        self._sent = RecentSends()
 
     def attach(self, bot: Bot) -> None:
         """Send through this bot (once the application is running)."""
@@ -40,8 +36,9 @@ class TelegramChannel:
 
     def deliver(self, chat_id: str, reply: Reply, idempotency_key: str) -> str:
         """Send the reply; the id of its last message (the one with the buttons)."""
-        if idempotency_key and idempotency_key in self._sent:
-            return self._sent[idempotency_key]
+        already = self._sent.get(idempotency_key)
+        if already is not None:
+            return already
         bot = self._running_bot()
         try:
             message_id = self._bridge.call(lambda: ReplySender(bot, self._images).send(
@@ -54,10 +51,7 @@ class TelegramChannel:
                 raise Unreachable("Telegram has no such chat") from error
             raise
         ref = str(message_id)
-        if idempotency_key:
-            self._sent[idempotency_key] = ref
-            while len(self._sent) > REMEMBERED_SENDS:
-                self._sent.popitem(last=False)
+        self._sent.remember(idempotency_key, ref)
         return ref
 
     def settle(self, chat_id: str, message_ref: str, outcome: str) -> None:

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from stylegenie.bots.kit import layout
 from stylegenie.bots.kit.layout import money
 from stylegenie.core.reply import Choice, ProductCard, Reply
 
@@ -41,35 +42,14 @@ def tg_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def _prefix_within(text: str, limit: int) -> int:
-    """The largest n such that ``text[:n]`` fits ``limit`` UTF-16 units."""
-    n = min(len(text), limit)
-    while (excess := tg_len(text[:n]) - limit) > 0:
-        n -= excess
-    return n
-
-
 def clip(text: str, limit: int) -> str:
     """Text cut to ``limit`` UTF-16 units, with an ellipsis when something was cut."""
-    if tg_len(text) <= limit:
-        return text
-    return text[: _prefix_within(text, limit - 1)].rstrip() + "…"
+    return layout.clip(text, limit, tg_len)
 
 
 def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     """Text in messages of at most ``limit`` units, cut at paragraphs, lines or spaces."""
-    chunks: list[str] = []
-    rest = text.strip()
-    while tg_len(rest) > limit:
-        window = rest[: _prefix_within(rest, limit)]
-        cut = next(
-            (i for sep in ("\n\n", "\n", " ") if (i := window.rfind(sep)) > len(window) // 2),
-            len(window),
-        )
-        chunks.append(rest[:cut].rstrip())
-        rest = rest[cut:].lstrip()
-    chunks.append(rest)
-    return [chunk for chunk in chunks if chunk] or ["…"]
+    return layout.split_text(text, limit, tg_len)
 
 
 def product_caption(number: int, card: ProductCard) -> str:

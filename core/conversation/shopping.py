@@ -141,7 +141,12 @@ class ShoppingFlow:
     def ateliers(
         self, chat_key: str, state: ConversationState, text: str, progress: ProgressCallback | None
     ) -> Reply:
-        """Ateliers that make this kind of garment near the shopper; asks for the city once."""
+        """Ateliers that make this kind of garment near the shopper; asks for the city once.
+
+        A city given with the command ("/ateliers Lisbon") is the shopper's city from now on.
+        """
+        if text.strip():
+            return self.set_city(chat_key, state, text, progress)
         brief = state.brief
         if not state.pieces:
             return Reply(text=texts.NEED_DESIGN_FIRST)

@@ -16,6 +16,10 @@ from typing import Any, Protocol
 from stylegenie.adapters.image_store import LocalImageStore
 from stylegenie.bots.kit.progress import Pacing
 from stylegenie.bots.terminal import TerminalChat
+from stylegenie.core.commands import COMMAND_NAMES
+from tests.fakes.discord_bot import RunningDiscordBot
+from tests.fakes.discord_server import OTHER, OWNER, SHOPPER, FakeDiscord
+from tests.fakes.discord_server import Message as DiscordMessage
 from tests.fakes.engines import Spy
 from tests.fakes.telegram_bot import RunningBot, png
 from tests.fakes.telegram_server import Call, FakeTelegram
@@ -266,6 +270,125 @@ class TelegramDriver:
             not (c.params.get("reply_markup") or {}).get("inline_keyboard")
             and "Accepted" in c.params["text"]
             for c in self.server.calls_for(chat, "editMessageText")
+        )
+
+    def restart(self) -> None:
+        self._bot.__exit__()
+        self._start()
+
+    def close(self) -> None:
+        self._bot.__exit__()
+
+
+class DiscordDriver:
+    """The Discord bot against the fake Discord; each user talks to it in their DMs.
+
+    Words go in as Discord offers them: a command of the bot's as that slash command with
+    its argument, anything else (a description, a number, a command Discord would not
+    offer) as ``/design``'s description. Buttons are named by the core's choice ids.
+    """
+
+    kinds: tuple[str, ...] = ()
+    USERS = {"ana": SHOPPER, "ben": OTHER, "owner": OWNER}
+    ARGUMENTS = {"ateliers": "city", "budget": "amount", "prefs": "text"}
+
+    def __init__(self, make: Callable[[], Any], server: FakeDiscord) -> None:
+        self._make = make
+        self.server = server
+        self._start()
+
+    def _start(self) -> None:
+        self.app = self._make()
+        self.spy = Spy(self.app.engine, slow={"slow please": 1.5})
+        settings = self.app.settings
+        images = LocalImageStore(settings.image_dir)
+        self._bot = RunningDiscordBot(settings.discord, self.spy, images, self.app.lead_wiring())
+        self._bot.__enter__()
+
+    def owner_chats(self, user: str) -> dict[str, str]:
+        return {"discord": str(self.USERS[user])}
+
+    def _seen(self, messages: list[DiscordMessage]) -> Seen:
+        words = [m.content for m in messages if m.content]
+        words += [e.get("title", "") for m in messages for e in m.embeds]
+        buttons = {
+            b["label"]: b["custom_id"].split(":", 2)[2]
+            for m in messages
+            for b in m.buttons
+            if "custom_id" in b
+        }
+        return Seen("\n".join(words), buttons, sum(len(m.filenames) for m in messages))
+
+    def _act(self, user: str, act: Callable[[int], int]) -> Seen:
+        """Dispatch an interaction as ``user`` and read what the bot answered to it."""
+        interaction = act(self.USERS[user])
+
+        def done(_: object) -> bool:
+            calls = self.server.calls_for(interaction_id=interaction)
+            last = calls[-1] if calls else None
+            if last is None or last.route.endswith("/callback"):
+                return bool(last and last.body and last.body.get("type") == 4)
+            return last.method in ("POST", "DELETE")
+
+        self.server.wait_for(done)
+        self._quiet(self.USERS[user])
+        return self._seen(self.server.replies_to(interaction))
+
+    def _quiet(self, uid: int) -> list[DiscordMessage]:
+        """The user's DM once nothing changed there for a moment."""
+        seen = self.server.messages_for(uid)
+        while True:
+            time.sleep(0.2)
+            again = self.server.messages_for(uid)
+            if [(m.id, m.content, len(m.edits)) for m in again] == [
+                (m.id, m.content, len(m.edits)) for m in seen
+            ]:
+                return again
+            seen = again
+
+    def say(self, user: str, words: str) -> Seen:
+        name, _, argument = words.removeprefix("/").partition(" ")
+        options: dict[str, Any] = {"description": words}
+        if words.startswith("/") and name in COMMAND_NAMES:
+            option = self.ARGUMENTS.get(name)
+            options = {option: argument} if option and argument else {}
+        else:
+            name = "design"
+        return self._act(user, lambda uid: self.server.slash(uid, name, options, guild_id=None))
+
+    def send(self, user: str, kind: str) -> Seen:
+        raise NotImplementedError("slash commands carry words only")
+
+    def press(self, user: str, label_start: str) -> Seen:
+        seen = self.last(user)
+        return self.press_id(user, seen.buttons[seen.button(label_start)])
+
+    def press_id(self, user: str, choice_id: str) -> Seen:
+        """Press the button of this choice on the user's last message that has it."""
+        uid = self.USERS[user]
+        wanted = f"sg:{uid}:{choice_id}"
+        [*_, carrying] = [m for m in self.server.messages_for(uid) if wanted in m.custom_ids]
+        return self._act(user, lambda _: self.server.press(uid, carrying.id, wanted))
+
+    def last(self, user: str) -> Seen:
+        uid = self.USERS[user]
+        self.server.wait_for(lambda _: self.server.messages_for(uid))
+        return self._seen(self._quiet(uid)[-1:])
+
+    def progress_after(self, user: str, words: str) -> float:
+        uid = self.USERS[user]
+        described = {"description": words}
+        interaction = self.server.slash(uid, "design", described, guild_id=None)
+        record = self.server.wait_for(
+            lambda _: (r := self.server.interaction(interaction)).acked_at and r
+        )
+        self._act(user, lambda _: interaction)
+        return record.acked_at - record.dispatched_at
+
+    def settled(self, user: str) -> bool:
+        return any(
+            "Accepted" in m.content and not m.buttons and any(m.history)
+            for m in self.server.messages_for(self.USERS[user])
         )
 
     def restart(self) -> None:

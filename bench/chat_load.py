@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 HEAVY = ("torch", "transformers", "sentence_transformers", "open_clip", "diffusers", "pymilvus")
 """Libraries a bot process must never import (it sends heavy work to workers)."""
+WORKER_READY = "worker-ready"
 
 
 class PacedRenderer:
@@ -54,14 +55,32 @@ def heavy_modules() -> list[str]:
 
 
 def worker_role(args: argparse.Namespace) -> None:
-    """A Celery worker (thread pool) with paced renders and the real search."""
+    """A Celery worker (thread pool) with paced renders and the real search; it leaves
+    ``worker-ready`` in the data folder once it consumes tasks (``wait_for_worker``)."""
+    from celery.signals import worker_ready
+
     from stylegenie.bots.wiring import worker_app
     from stylegenie.config import load_settings
 
-    celery = worker_app(load_settings())
+    settings = load_settings()
+    celery = worker_app(settings)
     pace_runtime(celery.runtime, args.render_s)
+    ready = settings.data_dir / WORKER_READY
+    worker_ready.connect(lambda **_: ready.touch(), weak=False)
     pool = ["--pool", "threads", "--concurrency", str(args.chats), "--loglevel", "WARNING"]
     celery.worker_main(["worker", "--queues", "gpu,default", *pool])
+
+
+async def wait_for_worker(env: dict[str, str], timeout: float = 120) -> None:
+    """Until the worker process consumes tasks (the first render must not wait for it)."""
+    import asyncio
+
+    ready = Path(env["STYLEGENIE_DATA_DIR"]) / WORKER_READY
+    deadline = time.monotonic() + timeout
+    while not ready.exists():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the Celery worker did not start")
+        await asyncio.sleep(0.2)
 
 
 def prepare(data_dir: Path, database_url: str) -> None:

@@ -10,9 +10,9 @@ Celery worker process does the paced renders and the searches.
 
 Reported per kind of interaction: the time from the interaction's dispatch to its
 acknowledgement by the bot (Discord fails an interaction not acknowledged within 3 s:
-"Unknown interaction") and how many came later than 3 s; the time to the final reply (the
-follow-up with buttons, polled every 20 ms); throughput; the bot process's RSS and whether it
-imported a model library.
+"Unknown interaction") and how many came later than 3 s; the time to the final reply (read
+each time the bot calls about the interaction); throughput; the bot process's RSS and whether
+it imported a model library.
 
     .venv/bin/python bench/discord_load.py [--shoppers 200] [--render-s 2]
         [--workers eager|celery] [--engine-threads 256]
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -43,6 +44,7 @@ from chat_load import (  # noqa: E402
     memory,
     pace_runtime,
     stop_all,
+    wait_for_worker,
     worker_role,
 )
 from common import percentile  # noqa: E402
@@ -50,6 +52,7 @@ from common import percentile  # noqa: E402
 from tests.fakes.discord_server import (  # noqa: E402
     APPLICATION_ID,
     TOKEN,
+    Call,
     FakeDiscord,
     Message,
 )
@@ -97,18 +100,37 @@ def bot_role(args: argparse.Namespace) -> None:
     app.close()
 
 
-async def final_reply(
-    fake: FakeDiscord, iid: int, done: Callable[[Message], bool], timeout: float = 120
-) -> tuple[float, Message]:
-    """When the interaction's reply showed what ends the step (``done``)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for message in reversed(fake.replies_to(iid)):
-            if done(message):
-                return time.monotonic(), message
-        await asyncio.sleep(0.02)
-    seen = [(m.content[:80], m.custom_ids) for m in fake.replies_to(iid)]
-    raise TimeoutError(f"interaction {iid}: no final reply; saw {seen}")
+class Wakes:
+    """Wakes the shopper waiting on an interaction whenever the bot calls about it (a
+    listener of the fake), so shoppers wait on events instead of polling the fake."""
+
+    def __init__(self, fake: FakeDiscord) -> None:
+        self._events: dict[int, asyncio.Event] = {}
+        fake.listeners.append(self._heard)
+
+    def _heard(self, call: Call) -> None:
+        event = self._events.get(call.interaction_id or 0)
+        if event is not None:
+            event.set()
+
+    async def final_reply(
+        self, fake: FakeDiscord, iid: int, done: Callable[[Message], bool], timeout: float = 120
+    ) -> tuple[float, Message]:
+        """When the interaction's reply showed what ends the step (``done``)."""
+        event = self._events.setdefault(iid, asyncio.Event())
+        deadline = time.monotonic() + timeout
+        try:
+            while time.monotonic() < deadline:
+                event.clear()
+                for message in reversed(fake.replies_to(iid)):
+                    if done(message):
+                        return time.monotonic(), message
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(event.wait(), deadline - time.monotonic())
+        finally:
+            del self._events[iid]
+        seen = [(m.content[:80], m.custom_ids) for m in fake.replies_to(iid)]
+        raise TimeoutError(f"interaction {iid}: no final reply; saw {seen}")
 
 
 def labelled(label: str) -> Callable[[Message], bool]:
@@ -126,7 +148,7 @@ def button(message: Message, label: str) -> str:
     return next(b["custom_id"] for b in message.buttons if b.get("label", "").startswith(label))
 
 
-async def play(fake: FakeDiscord, shopper: int, think: float) -> list[Step]:
+async def play(fake: FakeDiscord, wakes: Wakes, shopper: int, think: float) -> list[Step]:
     """One shopper's journey; every step waits for the reply to the previous one."""
     rng, steps = random.Random(shopper), []
     await asyncio.sleep(rng.uniform(0, 1))
@@ -146,7 +168,7 @@ async def play(fake: FakeDiscord, shopper: int, think: float) -> list[Step]:
             assert last is not None
             payload = fake.component_payload(shopper, last.id, button(last, name))
         iid = await fake.dispatch(payload)
-        final, last = await final_reply(fake, iid, done)
+        final, last = await wakes.final_reply(fake, iid, done)
         record = fake.interaction(iid)
         steps.append(Step(kind, record.dispatched_at, record.acked_at or final, final))
         await asyncio.sleep(rng.uniform(0.5 * think, 1.5 * think))
@@ -176,6 +198,7 @@ async def drive(args: argparse.Namespace, env: dict[str, str]) -> None:
     """Serve the fake Discord, start the bot (and worker), play every shopper, report."""
     fake = FakeDiscord()
     await fake.start()
+    wakes = Wakes(fake)
     env |= {
         "STYLEGENIE_DISCORD__API_BASE": fake.api_base,
         "STYLEGENIE_DISCORD__GATEWAY_ADDRESS": fake.gateway_url,
@@ -190,12 +213,14 @@ async def drive(args: argparse.Namespace, env: dict[str, str]) -> None:
     try:
         while fake.identifies == []:
             await asyncio.sleep(0.2)
-        await asyncio.sleep(3 if worker else 1)
+        if worker:
+            await wait_for_worker(env)
+        await asyncio.sleep(1)
         print(f"bot ready: {memory(bot.pid)['VmRSS']:.0f} MiB RSS before the load")
         processes = {"bot": bot} | ({"worker": worker} if worker else {})
         cpu_before, started = cpu_by_process(processes, DRIVER), time.monotonic()
         played = await asyncio.gather(
-            *(play(fake, FIRST_SHOPPER + n, args.think_s) for n in range(args.shoppers))
+            *(play(fake, wakes, FIRST_SHOPPER + n, args.think_s) for n in range(args.shoppers))
         )
         wall = time.monotonic() - started
         now = cpu_by_process(processes, DRIVER)

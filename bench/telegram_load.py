@@ -45,6 +45,7 @@ from chat_load import (  # noqa: E402
     memory,
     pace_runtime,
     stop_all,
+    wait_for_worker,
     worker_role,
 )
 from common import percentile  # noqa: E402
@@ -229,7 +230,9 @@ async def drive(args: argparse.Namespace, env: dict[str, str]) -> None:
     try:
         while not server.calls_for(method="getUpdates"):
             await asyncio.sleep(0.2)
-        await asyncio.sleep(3 if worker else 0.5)
+        if worker:
+            await wait_for_worker(env)
+        await asyncio.sleep(1)
         print(f"bot ready: {memory(bot.pid)['VmRSS']:.0f} MiB RSS before the load")
         started, before = time.monotonic(), len(server.calls)
         processes = {"bot": bot} | ({"worker": worker} if worker else {})

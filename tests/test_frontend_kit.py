@@ -15,7 +15,7 @@ from stylegenie.bots.kit.layout import plain_reply, reply_text
 from stylegenie.bots.kit.order import ChatOrder
 from stylegenie.bots.kit.outbox import LeadWiring, OutboxLoop
 from stylegenie.bots.kit.progress import Pacing, ProgressPacer
-from stylegenie.bots.kit.turns import APOLOGY, TurnRunner
+from stylegenie.bots.kit.turns import APOLOGY, TurnRunner, engine_threads
 from stylegenie.core.chats import ChatKey
 from stylegenie.core.conversation.engine import ConversationEngine
 from stylegenie.core.conversation.state import Incoming
@@ -235,3 +235,14 @@ def test_the_neutral_layout_numbers_products_and_ateliers_and_lists_buttons() ->
     plain = plain_reply(reply)
     assert "[image] /tmp/d1.png  (Design 1)" in plain
     assert "[shop 1] https://shop.example/p1" in plain and "buttons: [1] New designs" in plain
+
+
+def test_the_turn_threads_are_all_started_before_the_first_turn() -> None:
+    before = {t.name for t in threading.enumerate()}
+    pool = engine_threads(5)
+    try:
+        started = [t for t in threading.enumerate() if t.name not in before]
+        assert len(started) == 5 and all(t.name.startswith("turn") for t in started)
+        assert pool.submit(lambda: 7).result(timeout=2) == 7
+    finally:
+        pool.shutdown()

@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
 import discord
@@ -25,7 +24,7 @@ from discord import app_commands
 
 from stylegenie.bots.kit.bridge import LoopBridge
 from stylegenie.bots.kit.outbox import LeadWiring, OutboxLoop
-from stylegenie.bots.kit.turns import TurnEngine, TurnRunner
+from stylegenie.bots.kit.turns import TurnEngine, TurnRunner, engine_threads
 from stylegenie.config.settings import DiscordSettings
 from stylegenie.core.ports import ImageStore
 
@@ -90,7 +89,7 @@ class StyleGenieClient(discord.Client):
         )
         self.settings = settings
         self.tree = command_tree(self)
-        self._executor = ThreadPoolExecutor(settings.engine_threads, thread_name_prefix="turn")
+        self._executor = engine_threads(settings.engine_threads)
         runner = TurnRunner(
             engine, DiscordSurface(self, images, settings), self._executor, pacing_for(settings)
         )

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import urlparse
@@ -24,7 +23,7 @@ from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor
 from stylegenie.bots.kit.bridge import LoopBridge
 from stylegenie.bots.kit.order import ChatOrder
 from stylegenie.bots.kit.outbox import LeadWiring, OutboxLoop
-from stylegenie.bots.kit.turns import TurnEngine, TurnRunner
+from stylegenie.bots.kit.turns import TurnEngine, TurnRunner, engine_threads
 from stylegenie.config.settings import TelegramSettings
 from stylegenie.core.chats import ChatKey
 from stylegenie.core.commands import COMMANDS
@@ -122,7 +121,7 @@ def build_application(
     """
     if settings.token is None:
         raise ValueError("the Telegram bot needs a token (STYLEGENIE_TELEGRAM__TOKEN)")
-    executor = ThreadPoolExecutor(settings.engine_threads, thread_name_prefix="turn")
+    executor = engine_threads(settings.engine_threads)
     bridge = LoopBridge(SEND_TIMEOUT_S)
     channel = TelegramChannel(bridge, images)
     outbox = OutboxLoop(leads, executor) if leads else None

@@ -1,7 +1,7 @@
 """Benchmark: 200 concurrent Discord shoppers against the real bot process, through a fake Discord.
 
 The driver (this process) prepares a fresh database and catalogue, serves the fake Discord
-(tests/fakes/discord_server.py: gateway and REST) on 127.0.0.1, and starts the bot as a
+(tests/fakes/discord/: gateway and REST) on 127.0.0.1, and starts the bot as a
 separate process (``--role bot``: the real ``StyleGenieClient`` on the assembled app). Each
 shopper then runs ``/design`` with a description (render paced to ``--render-s`` seconds, as
 a stand-in GPU), presses "Pick 1" on the designs, presses "Show products", and runs
@@ -49,7 +49,7 @@ from chat_load import (  # noqa: E402
 )
 from common import percentile  # noqa: E402
 
-from tests.fakes.discord_server import (  # noqa: E402
+from tests.fakes.discord import (  # noqa: E402
     APPLICATION_ID,
     TOKEN,
     Call,

@@ -29,8 +29,7 @@ from stylegenie.core.conversation.engine import ConversationEngine
 from stylegenie.core.conversation.state import Incoming, MessageKind
 from stylegenie.core.progress import ProgressCallback, drawing
 from stylegenie.core.reply import AtelierCard, Choice, ImageRef, ProductCard, Reply
-from tests.fakes.discord_bot import RunningDiscordBot
-from tests.fakes.discord_server import (
+from tests.fakes.discord import (
     ADMIN,
     CHANNEL_ID,
     GUILD_ID,
@@ -41,6 +40,7 @@ from tests.fakes.discord_server import (
     FakeDiscord,
     Message,
 )
+from tests.fakes.discord_bot import RunningDiscordBot
 from tests.fakes.engines import Spy
 
 REDIS_URL = "redis://127.0.0.1:6379/0"

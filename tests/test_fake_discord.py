@@ -21,7 +21,7 @@ import yarl
 from discord import app_commands
 from discord.gateway import DiscordWebSocket
 
-from tests.fakes.discord_server import (
+from tests.fakes.discord import (
     APPLICATION_ID,
     BOT_USER_ID,
     CHANNEL_ID,

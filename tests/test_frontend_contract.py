@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from stylegenie.core.conversation import texts
-from tests.fakes.discord_server import FakeDiscord
+from tests.fakes.discord import FakeDiscord
 from tests.fakes.frontends import DiscordDriver, Driver, TelegramDriver, TerminalDriver
 from tests.fakes.telegram_server import FakeTelegram
 

@@ -17,9 +17,9 @@ from stylegenie.adapters.image_store import LocalImageStore
 from stylegenie.bots.kit.progress import Pacing
 from stylegenie.bots.terminal import TerminalChat
 from stylegenie.core.commands import COMMAND_NAMES
+from tests.fakes.discord import OTHER, OWNER, SHOPPER, FakeDiscord
+from tests.fakes.discord import Message as DiscordMessage
 from tests.fakes.discord_bot import RunningDiscordBot
-from tests.fakes.discord_server import OTHER, OWNER, SHOPPER, FakeDiscord
-from tests.fakes.discord_server import Message as DiscordMessage
 from tests.fakes.engines import Spy
 from tests.fakes.telegram_bot import RunningBot, png
 from tests.fakes.telegram_server import Call, FakeTelegram

@@ -139,6 +139,22 @@ def cpu_by_process(processes: dict[str, subprocess.Popen[bytes]], driver: str) -
     return used | {driver: time.process_time()}
 
 
+def stop_bot(
+    bot: subprocess.Popen[bytes], report: Path, used: dict[str, float], workers: str
+) -> None:
+    """Stop the bot process and print its memory under the load and what it imported."""
+    import json
+    import signal
+
+    bot.send_signal(signal.SIGTERM)
+    bot.wait(60)
+    heavy = json.loads(report.read_text())["heavy_modules"]
+    print(
+        f"bot process ({workers} workers): RSS {used['VmRSS']:.0f} MiB, "
+        f"peak {used['VmHWM']:.0f} MiB; heavy modules imported: {heavy or 'none'}"
+    )
+
+
 def stop_all(*processes: subprocess.Popen[bytes] | None) -> None:
     """Terminate the child processes still running (kill those that do not stop)."""
     for process in processes:

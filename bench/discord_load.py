@@ -44,6 +44,7 @@ from chat_load import (  # noqa: E402
     memory,
     pace_runtime,
     stop_all,
+    stop_bot,
     wait_for_worker,
     worker_role,
 )
@@ -228,13 +229,7 @@ async def drive(args: argparse.Namespace, env: dict[str, str]) -> None:
         report([s for shopper in played for s in shopper], wall)
         shares = ", ".join(f"{name} {now[name] - cpu_before[name]:.1f} s" for name in now)
         print(f"CPU time during the load: {shares}")
-        bot.send_signal(signal.SIGTERM)
-        bot.wait(60)
-        heavy = json.loads(report_path.read_text())["heavy_modules"]
-        print(
-            f"bot process ({args.workers} workers): RSS {used['VmRSS']:.0f} MiB, "
-            f"peak {used['VmHWM']:.0f} MiB; heavy modules imported: {heavy or 'none'}"
-        )
+        stop_bot(bot, report_path, used, args.workers)
     finally:
         stop_all(bot, worker)
         await fake.stop()

@@ -24,6 +24,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.threaded import ThreadedServer
+
 TOKEN = "4242:FAKE-token"
 BOT_USER = {"id": 4242, "is_bot": True, "first_name": "StyleGenie", "username": "stylegenie_bot"}
 JSON_FIELDS = {"reply_markup", "media", "commands", "allowed_updates", "entities"}
@@ -73,8 +75,10 @@ def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-class FakeTelegram:
+class FakeTelegram(ThreadedServer):
     """The fake Bot API: updates queued by the test, calls recorded for it to inspect."""
+
+    thread_name = "fake-telegram"
 
     def __init__(self, token: str = TOKEN) -> None:
         self.token = token
@@ -92,7 +96,6 @@ class FakeTelegram:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._arrived: asyncio.Event | None = None
         self._runner: web.AppRunner | None = None
-        self._thread: threading.Thread | None = None
         self.port = 0
 
     # ----- running -----
@@ -119,30 +122,6 @@ class FakeTelegram:
         """Stop listening."""
         if self._runner is not None:
             await self._runner.cleanup()
-
-    def start_in_thread(self) -> FakeTelegram:
-        """Run the server on its own event loop thread (for synchronous tests)."""
-        ready = threading.Event()
-        loop = asyncio.new_event_loop()
-
-        def serve() -> None:
-            asyncio.set_event_loop(loop)
-            loop.run_until_complete(self.start())
-            ready.set()
-            loop.run_forever()
-            loop.run_until_complete(self.stop())
-            loop.close()
-
-        self._thread = threading.Thread(target=serve, name="fake-telegram", daemon=True)
-        self._thread.start()
-        ready.wait(10)
-        return self
-
-    def stop_thread(self) -> None:
-        """Stop a server started with ``start_in_thread``."""
-        if self._thread is not None and self._loop is not None:
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(10)
 
     # ----- what the test does -----
 

@@ -18,10 +18,13 @@ from tests.fakes.discord.ids import GUILD_ID, TOKEN, USERS
 from tests.fakes.discord.interactions import _InteractionPayloads
 from tests.fakes.discord.records import Attachment, Call, InteractionRecord, Message, _Session
 from tests.fakes.discord.rest import ROUTES, _Rest, _route_regex
+from tests.fakes.threaded import ThreadedServer
 
 
-class FakeDiscord(_Gateway, _Rest, _InteractionPayloads):
+class FakeDiscord(ThreadedServer, _Gateway, _Rest, _InteractionPayloads):
     """The fake Discord: interactions pushed by the test, calls and messages recorded."""
+
+    thread_name = "fake-discord"
 
     def __init__(
         self,
@@ -60,7 +63,6 @@ class FakeDiscord(_Gateway, _Rest, _InteractionPayloads):
         self._routes = [(r, _route_regex(r)) for r in ROUTES]
         self._loop: asyncio.AbstractEventLoop | None = None
         self._runner: web.AppRunner | None = None
-        self._thread: threading.Thread | None = None
         self.port = 0
 
     # ----- running -----
@@ -84,30 +86,6 @@ class FakeDiscord(_Gateway, _Rest, _InteractionPayloads):
             await ws.close(code=1001)
         if self._runner is not None:
             await self._runner.cleanup()
-
-    def start_in_thread(self) -> FakeDiscord:
-        """Run the server on its own event loop thread (for synchronous tests)."""
-        ready = threading.Event()
-        loop = asyncio.new_event_loop()
-
-        def serve() -> None:
-            asyncio.set_event_loop(loop)
-            loop.run_until_complete(self.start())
-            ready.set()
-            loop.run_forever()
-            loop.run_until_complete(self.stop())
-            loop.close()
-
-        self._thread = threading.Thread(target=serve, name="fake-discord", daemon=True)
-        self._thread.start()
-        ready.wait(10)
-        return self
-
-    def stop_thread(self) -> None:
-        """Stop a server started with ``start_in_thread``."""
-        if self._thread is not None and self._loop is not None:
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(10)
 
     # ----- what the test does -----
 

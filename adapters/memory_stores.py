@@ -40,12 +40,17 @@ class MemoryRateLimiter:
 
     def allow(self, key: str) -> bool:
         """True, and the event counted, when the key has room in the last minute."""
+        return self.wait_s(key) == 0.0
+
+    def wait_s(self, key: str) -> float:
+        """0.0, and the event counted, when the key has room in the last minute; otherwise
+        the seconds until it has (nothing counted)."""
         now = self._clock()
         with self._lock:
             events = self._events.setdefault(key, deque())
             while events and now - events[0] >= 60.0:
                 events.popleft()
             if len(events) >= self._per_minute:
-                return False
+                return max(0.001, 60.0 - (now - events[0]))
             events.append(now)
-            return True
+            return 0.0

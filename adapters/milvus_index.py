@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Literal
 
@@ -35,7 +36,7 @@ from pymilvus import (
 
 from stylegenie.config.settings import MilvusSettings
 from stylegenie.core.domain import Product
-from stylegenie.core.ports import Embedder, IndexHit, SearchFilters
+from stylegenie.core.ports import Embedder, IndexHit, SearchFilters, VectorQuery
 
 __all__ = ["LITE_FILE", "MilvusProductIndex", "filter_expression", "quote"]
 
@@ -44,6 +45,9 @@ VECTOR_FIELD = "text_vector"
 IMAGE_FIELD = "image_vector"
 HAS_IMAGE = "has_image"
 UPSERT_BATCH = 500
+SEARCH_THREADS = 16
+"""Milvus calls one ``search_many`` runs at once (one per filter expression of its batch):
+each waits on the server, which answers several at a time."""
 _TEXT_FIELDS = {
     "id": 256,
     "article_type": 128,
@@ -163,6 +167,7 @@ class MilvusProductIndex:
         self._dimension = embedder.dimension
         self._image_dimension = image_dimension
         self._lite_path: str | None = None
+        self._threads = ThreadPoolExecutor(SEARCH_THREADS, thread_name_prefix="milvus-search")
         if settings.uri is None:
             # Lite's in-process gRPC server logs a traceback when pymilvus asks it for a
             # timestamp while waiting on index creation (a call Lite does not implement and
@@ -231,21 +236,47 @@ class MilvusProductIndex:
 
     def search(self, vector: Sequence[float], filters: SearchFilters, limit: int) -> list[IndexHit]:
         """The ``limit`` nearest products that pass the filters, most similar first."""
-        return self._nearest(VECTOR_FIELD, vector, filter_expression(filters), limit)
+        return self._nearest(VECTOR_FIELD, [vector], filter_expression(filters), limit)[0]
+
+    def search_many(self, queries: Sequence[VectorQuery]) -> list[list[IndexHit]]:
+        """``search`` for several text vectors: the hits of each, in order.
+
+        Queries with the same filter expression and limit go in one Milvus call; the calls
+        of different filters run at once, on up to ``SEARCH_THREADS`` threads. On the
+        server with KAGL: 32 vectors under one filter take ~16 ms in one call (~5 ms each
+        alone); 32 different filters ~60 ms at once against ~160 ms one after another.
+        """
+        groups: dict[tuple[str, int], list[int]] = {}
+        for i, query in enumerate(queries):
+            key = (filter_expression(query.filters), query.limit)
+            groups.setdefault(key, []).append(i)
+
+        def group(key: tuple[str, int]) -> list[list[IndexHit]]:
+            vectors = [queries[i].vector for i in groups[key]]
+            return self._nearest(VECTOR_FIELD, vectors, *key)
+
+        found = self._threads.map(group, groups) if len(groups) > 1 else map(group, groups)
+        hits: list[list[IndexHit]] = [[] for _ in queries]
+        for members, answers in zip(groups.values(), found, strict=True):
+            for i, answer in zip(members, answers, strict=True):
+                hits[i] = answer
+        return hits
 
     def search_image(
         self, vector: Sequence[float], filters: SearchFilters, limit: int
     ) -> list[IndexHit]:
         """The ``limit`` products whose photos are nearest, among those with a photo."""
         self._require_images()
-        return self._nearest(IMAGE_FIELD, vector, _with_image(filter_expression(filters)), limit)
+        expression = _with_image(filter_expression(filters))
+        return self._nearest(IMAGE_FIELD, [vector], expression, limit)[0]
 
     def _nearest(
-        self, field: str, vector: Sequence[float], expression: str, limit: int
-    ) -> list[IndexHit]:
+        self, field: str, vectors: Sequence[Sequence[float]], expression: str, limit: int
+    ) -> list[list[IndexHit]]:
+        """The hits of each vector, in order: one Milvus call for all of them."""
         results = self._client.search(
             self._collection,
-            data=[[float(x) for x in vector]],
+            data=[[float(x) for x in vector] for vector in vectors],
             filter=expression,
             limit=limit,
             anns_field=field,
@@ -253,10 +284,12 @@ class MilvusProductIndex:
             output_fields=[],
         )
         # The ids and distances as columns: reading each hit as a dict costs ~0.7 ms for 50.
-        hits = results[0]
         return [
-            IndexHit(str(product_id), float(distance))
-            for product_id, distance in zip(hits.ids, hits.distances, strict=True)
+            [
+                IndexHit(str(product_id), float(distance))
+                for product_id, distance in zip(hits.ids, hits.distances, strict=True)
+            ]
+            for hits in results
         ]
 
     def hybrid(
@@ -316,6 +349,7 @@ class MilvusProductIndex:
 
     def close(self) -> None:
         """Close the connection, and stop the Lite server so the file can be opened again."""
+        self._threads.shutdown(wait=False, cancel_futures=True)
         self._client.close()
         if self._lite_path is not None:
             from milvus_lite.server_manager import server_manager_instance

@@ -38,10 +38,18 @@ class RedisRateLimiter:
 
     def allow(self, key: str) -> bool:
         """True when the key has made fewer than the allowed events this minute."""
-        window = int(time.time() // 60)
+        return self.wait_s(key) == 0.0
+
+    def wait_s(self, key: str) -> float:
+        """0.0 when the key has made fewer than the allowed events this minute; otherwise
+        the seconds until the next minute starts."""
+        now = time.time()
+        window = int(now // 60)
         name = f"{self._prefix}rate:{key}:{window}"
         pipe = self._client.pipeline()
         pipe.incr(name)
         pipe.expire(name, 120)
         count, _ = pipe.execute()
-        return int(count) <= self._per_minute
+        if int(count) <= self._per_minute:
+            return 0.0
+        return max(0.001, (window + 1) * 60 - now)

@@ -7,6 +7,8 @@ stylegenie search "TEXT"              search the catalogue from the shell
 stylegenie worker --queues gpu        run a Celery worker
 stylegenie telegram                   run the Telegram bot
 stylegenie discord [sync-commands]    run the Discord bot, or register its slash commands
+stylegenie api [--host H] [--port P]  serve the REST API and the web chat page
+stylegenie api-keys create|list|revoke   manage API keys
 """
 
 from __future__ import annotations
@@ -19,10 +21,10 @@ from collections.abc import Callable
 
 from stylegenie.config import Settings, SettingsError, load_settings
 
-from .commands import ateliers, catalog, chat, discord, search, telegram, worker
+from .commands import api, ateliers, catalog, chat, discord, search, telegram, worker
 
 Command = Callable[[argparse.Namespace, Settings], int]
-SUBCOMMANDS = (chat, catalog, ateliers, search, worker, telegram, discord)
+SUBCOMMANDS = (chat, catalog, ateliers, search, worker, telegram, discord, api)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -355,6 +355,34 @@ class DiscordSettings(BaseModel):
     followup_lifetime_s: float = Field(default=900.0, gt=0, le=900.0)
 
 
+class ApiSettings(BaseModel):
+    """The REST API and web chat page (``stylegenie api``): access, limits and batching."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    auth: Literal["key", "none"] = "key"
+    """"key": every /api/v1 call needs an X-API-Key (or a web chat session token);
+    "none": open, allowed only when the server binds to a loopback address."""
+    cors_origins: list[str] = Field(default_factory=list)
+    requests_per_minute: int = Field(default=120, ge=1)
+    """Requests one API key (or one web chat session) may make per minute."""
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    max_upload_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
+    web_chat: bool = True
+    """Serve the web chat page at / and let it open chat sessions without a key."""
+    sessions_per_minute: int = Field(default=10, ge=1)
+    """Web chat sessions one client address may open per minute."""
+    session_secret: SecretStr | None = None
+    """Signs web chat session tokens; without it one is generated under the data folder."""
+    job_threads: int = Field(default=8, ge=1, le=256)
+    """Design jobs (POST /generate) one API process runs at once."""
+    search_batch_window_ms: float = Field(default=4.0, ge=0, le=100)
+    """How long a search waits for others to share one encoder and index call (0: never)."""
+    search_batch_max: int = Field(default=32, ge=1, le=256)
+    engine_threads: int = Field(default=64, ge=1, le=1024)
+    """Threads that run chat turns and searches off the event loop."""
+
+
 class Settings(BaseSettings):
     """Every setting of StyleGenie, with embedded defaults for all backends."""
 
@@ -386,6 +414,7 @@ class Settings(BaseSettings):
     leads: LeadSettings = Field(default_factory=LeadSettings)
     email: EmailSettings = Field(default_factory=EmailSettings)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
+    api: ApiSettings = Field(default_factory=ApiSettings)
 
     @field_validator("exchange_rates")
     @classmethod

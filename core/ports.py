@@ -65,6 +65,15 @@ class SearchQuery(BaseModel):
 
 
 @dataclass(frozen=True, slots=True)
+class VectorQuery:
+    """One text-vector search of a batch: the vector, its hard filters, how many hits."""
+
+    vector: Sequence[float]
+    filters: SearchFilters
+    limit: int
+
+
+@dataclass(frozen=True, slots=True)
 class IndexHit:
     """One raw vector-search hit: a product id and its cosine similarity."""
 
@@ -156,6 +165,14 @@ class ProductIndex(Protocol):
 
     def search(self, vector: Sequence[float], filters: SearchFilters, limit: int) -> list[IndexHit]:
         """Nearest text vectors that pass the filters; ``cosine`` is the text cosine."""
+        ...
+
+    def search_many(self, queries: Sequence[VectorQuery]) -> list[list[IndexHit]]:
+        """``search`` for several text vectors at once: the hits of each, in order.
+
+        Queries with the same filters and limit share one index call; the calls of
+        different filters may run concurrently.
+        """
         ...
 
     def search_image(

@@ -6,13 +6,22 @@ embedded setup); the conversation engine reaches it through the Workers port.
 A text query searches text vectors (MiniLM); a photo (``SearchQuery.image_ref``) searches
 CLIP image vectors; a photo with text fuses both in the index. The ranking's "cosine" is
 the text cosine, the image cosine, or for a fused hit the mean of the two.
+
+``ProductSearcher.search_many`` answers several text queries together: one encoder call,
+one index call per group of queries with the same filters, one metadata read, then each
+query ranked on its own, exactly as ``search`` would rank it. ``with_explicit_filters``
+narrows a query by filters a client states as fields (category, colour, gender, prices,
+stock), read with the same vocabulary as the shopper's words.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .domain import ProductHit
+from pydantic import BaseModel, Field
+
+from .domain import DesignBrief, Gender, Product, ProductHit
 from .ports import (
     CatalogRepo,
     Embedder,
@@ -22,8 +31,11 @@ from .ports import (
     ProductIndex,
     SearchFilters,
     SearchQuery,
+    VectorQuery,
 )
 from .ranking import RankingWeights, rank
+from .search_query import UnsearchableQuery, query_from_brief
+from .understanding.rules import read_brief
 
 
 class PhotoUnreadable(ValueError):
@@ -77,9 +89,31 @@ class ProductSearcher:
         for a photo that cannot be opened, and ValueError for a photo when photo search
         is off.
         """
-        vectors = self._vectors(query)
-        limit = max(self._candidates, query.top_k)
-        return self._ranked(vectors, query.filters, limit, query)[: query.top_k]
+        raw = self._nearest(self._vectors(query), query.filters, self._limit(query))
+        return self._ranked(raw, self._catalog.get_products([hit.product_id for hit in raw]), query)
+
+    def search_many(self, queries: Sequence[SearchQuery]) -> list[list[ProductHit]]:
+        """The hits of each text query, in order, the same as ``search`` gives each alone.
+
+        One encoder call embeds every distinct text; one batched index search answers all
+        of them (see ``ProductIndex.search_many``); one metadata read serves them all.
+        Raises ValueError for a query with a photo (photos are searched one by one).
+        """
+        if any(query.image_ref for query in queries):
+            raise ValueError("search_many takes text queries; search a photo with search()")
+        texts = list(dict.fromkeys(query.text for query in queries))
+        vectors = dict(zip(texts, self._embedder.embed_texts(texts), strict=True))
+        raw = self._index.search_many(
+            [VectorQuery(vectors[q.text], q.filters, self._limit(q)) for q in queries]
+        )
+        ids = list(dict.fromkeys(hit.product_id for hits in raw for hit in hits))
+        products = self._catalog.get_products(ids)
+        pairs = zip(raw, queries, strict=True)
+        return [self._ranked(hits, products, query) for hits, query in pairs]
+
+    def _limit(self, query: SearchQuery) -> int:
+        """How many candidates the index is asked for."""
+        return max(self._candidates, query.top_k)
 
     def _vectors(self, query: SearchQuery) -> _Vectors:
         if not query.image_ref:
@@ -103,10 +137,9 @@ class ProductSearcher:
         return self._index.hybrid(vectors.text, vectors.image, filters, limit)
 
     def _ranked(
-        self, vectors: _Vectors, filters: SearchFilters, limit: int, query: SearchQuery
+        self, raw: list[IndexHit], products: dict[str, Product], query: SearchQuery
     ) -> list[ProductHit]:
-        raw = self._nearest(vectors, filters, limit)
-        products = self._catalog.get_products([hit.product_id for hit in raw])
+        """The query's index hits with their metadata, ranked; hits without metadata dropped."""
         candidates = [
             (products[hit.product_id], hit.cosine) for hit in raw if hit.product_id in products
         ]
@@ -118,3 +151,73 @@ class ProductSearcher:
             query.top_k,
             query.prefer_terms,
         )
+
+
+class ExplicitFilters(BaseModel):
+    """Filters a client states as fields, on top of what its words or its design say.
+
+    ``category`` is a garment word or a catalogue article type ("sneakers", "Tshirts"),
+    ``colour`` a colour or shade word ("sage"); prices are in the catalogue's currency.
+    """
+
+    category: str | None = None
+    colour: str | None = None
+    gender: Gender | None = None
+    min_price: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    max_price: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    in_stock: bool = True
+
+
+def with_explicit_filters(query: SearchQuery, explicit: ExplicitFilters) -> SearchQuery:
+    """The query narrowed by ``explicit``: its category, colour and gender replace what the
+    words said, read as ``search_query`` reads a shopper's (article types, colour families,
+    who a gender's items are for); its prices narrow the budget; its ``in_stock`` decides.
+
+    Raises UnsearchableQuery for a category or colour the vocabulary does not know, or a
+    minimum price above the maximum.
+    """
+    fields: dict[str, object] = {"gender": explicit.gender}
+    if explicit.category:
+        fields["article_types"] = read_brief(explicit.category).article_types
+        if not fields["article_types"]:
+            raise UnsearchableQuery(
+                f"{explicit.category!r} is not a category I know; name a garment or a "
+                'catalogue article type, e.g. "dress", "sneakers", "Tshirts"'
+            )
+    if explicit.colour:
+        read = read_brief(explicit.colour)
+        if not read.colours:
+            raise UnsearchableQuery(
+                f'{explicit.colour!r} is not a colour I know; try e.g. "navy", "sage", "red"'
+            )
+        fields.update(colours=read.colours, shades=read.shades)
+    mapped = query_from_brief(DesignBrief.model_validate(fields))
+    filters = query.filters.model_copy(update={"in_stock_only": explicit.in_stock})
+    if explicit.category:
+        filters.article_types = mapped.filters.article_types
+    if explicit.colour:
+        filters.colours = mapped.filters.colours
+        filters.exclude_colours = [c for c in filters.exclude_colours if c not in filters.colours]
+    if explicit.gender:
+        filters.genders = mapped.filters.genders
+    low = _bound(max, query.budget_min, explicit.min_price)
+    high = _bound(min, query.budget_max, explicit.max_price)
+    if low is not None and high is not None and low > high:
+        raise UnsearchableQuery(f"a minimum price of {low:g} is above the maximum of {high:g}")
+    filters.min_price = _bound(max, filters.min_price, explicit.min_price)
+    filters.max_price = _bound(min, filters.max_price, explicit.max_price)
+    return query.model_copy(
+        update={
+            "filters": filters,
+            "budget_min": low,
+            "budget_max": high,
+            "prefer_terms": list(dict.fromkeys([*query.prefer_terms, *mapped.prefer_terms])),
+        }
+    )
+
+
+def _bound(pick: Callable[[float, float], float], a: float | None, b: float | None) -> float | None:
+    """``pick`` (min or max) of the two values, or the one that is set (None for neither)."""
+    if a is None or b is None:
+        return b if a is None else a
+    return pick(a, b)

@@ -20,6 +20,7 @@ from .tasks import (
     render_designs,
     search_by_photo,
     search_products,
+    search_products_batch,
     zero_shot_category,
 )
 
@@ -72,6 +73,14 @@ class CeleryWorkers:
         """Search products on a worker, where the encoders live (text, photo or both)."""
         result = search_products.delay(query.model_dump(mode="json"))
         return [ProductHit.model_validate(raw) for raw in _value(result, self._timeout_s)]
+
+    def search_many(self, queries: Sequence[SearchQuery]) -> list[list[ProductHit]]:
+        """Several text searches in one task: the hits of each query, in order."""
+        result = search_products_batch.delay([query.model_dump(mode="json") for query in queries])
+        return [
+            [ProductHit.model_validate(raw) for raw in hits]
+            for hits in _value(result, self._timeout_s)
+        ]
 
     def search_by_photo(self, query: SearchQuery) -> list[ProductHit] | None:
         """Products like the query's photo; None when the workers have no image encoder.

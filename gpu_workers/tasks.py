@@ -78,6 +78,17 @@ def search_products(self: RuntimeTask, query: dict[str, Any]) -> list[dict[str, 
     return [hit.model_dump(mode="json") for hit in hits]
 
 
+@app.task(name="stylegenie.search_products_batch", bind=True, queue="gpu")
+def search_products_batch(
+    self: RuntimeTask, queries: list[dict[str, Any]]
+) -> list[list[dict[str, Any]]]:
+    """Search and rank several text queries together (one encoder call, one index call per
+    filter group); each query's hits as JSON, in order."""
+    parsed = [SearchQuery.model_validate(query) for query in queries]
+    found = self.runtime.searcher.search_many(parsed)
+    return [[hit.model_dump(mode="json") for hit in hits] for hits in found]
+
+
 @app.task(name="stylegenie.search_by_photo", bind=True)
 def search_by_photo(self: RuntimeTask, query: dict[str, Any]) -> dict[str, Any]:
     """Search by the query's photo: ``{"enabled": false}`` when this worker has no image

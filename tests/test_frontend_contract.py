@@ -1,5 +1,5 @@
 """The contract every chat front-end passes, run against each one (terminal, Telegram,
-Discord).
+Discord, the web chat).
 
 Each test drives real people's moves through a driver (``tests/fakes/frontends.py``) on
 the assembled product: PostgreSQL, Milvus Lite, the real engine and lead desk.
@@ -14,13 +14,19 @@ import pytest
 
 from stylegenie.core.conversation import texts
 from tests.fakes.discord import FakeDiscord
-from tests.fakes.frontends import DiscordDriver, Driver, TelegramDriver, TerminalDriver
+from tests.fakes.frontends import (
+    DiscordDriver,
+    Driver,
+    TelegramDriver,
+    TerminalDriver,
+    WebDriver,
+)
 from tests.fakes.telegram_server import FakeTelegram
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
-@pytest.fixture(params=["terminal", "telegram", "discord"])
+@pytest.fixture(params=["terminal", "telegram", "discord", "web"])
 def driver(request: pytest.FixtureRequest, make_app: Any, redis_prefix: str) -> Iterator[Driver]:
     """Each front-end on an app whose conversations live in Redis (so restarts keep them)."""
     redis = {"url": REDIS_URL, "key_prefix": redis_prefix}
@@ -28,6 +34,12 @@ def driver(request: pytest.FixtureRequest, make_app: Any, redis_prefix: str) -> 
         terminal = TerminalDriver(lambda: make_app(redis=redis))
         yield terminal
         terminal.close()
+        return
+    if request.param == "web":
+        # The driver polls the inbox as fast as a test wants, not as a page does.
+        web = WebDriver(lambda: make_app(redis=redis, api={"requests_per_minute": 100_000}))
+        yield web
+        web.close()
         return
     if request.param == "discord":
         fake = FakeDiscord().start_in_thread()
@@ -62,7 +74,8 @@ def test_every_kind_of_message_gets_an_answer(driver: Driver) -> None:
 def test_the_shopper_identity_is_filled_in(driver: Driver) -> None:
     driver.say("ana", "/start")
     sender = driver.spy.seen[-1].sender  # type: ignore[attr-defined]
-    assert sender.display_name and sender.user.platform in ("terminal", "telegram", "discord")
+    assert sender.display_name
+    assert sender.user.platform in ("terminal", "telegram", "discord", "web")
     assert sender.contact() != str(sender.user), "the contact is more than a chat key"
 
 

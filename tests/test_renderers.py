@@ -69,8 +69,12 @@ def test_diffusers_renders_a_batch_and_the_same_seed_gives_the_same_bytes(render
     assert diffusers.render(designs) == batch, "the same designs re-render to the same bytes"
     alone = diffusers.render([designs[1]])
     assert diffusers.render([designs[1]]) == alone
-    # Alone or in a batch the pixels agree up to float rounding (kernels differ by batch size).
-    assert np.abs(pixels(alone[0]) - pixels(batch[1])).max() <= 8
+    # Alone or in a batch the pixels agree up to float rounding (kernels differ by batch size),
+    # which lossy WebP can amplify at a few pixels; another seed's picture is far away.
+    rounding = np.abs(pixels(alone[0]) - pixels(batch[1]))
+    other_seed = np.abs(pixels(alone[0]) - pixels(batch[0]))
+    assert rounding.mean() < 1 and rounding.max() <= 32
+    assert other_seed.mean() > 10 * max(rounding.mean(), 0.1)
 
 
 def test_a_variation_is_drawn_from_the_picked_image(renderer) -> None:  # type: ignore[no-untyped-def]

@@ -35,6 +35,7 @@ from .stores import (
     cipher_for,
     database_for,
     image_store_for,
+    rate_limiter_for,
     search_cache_for,
 )
 from .workers import configure_celery, worker_app, workers_for
@@ -58,6 +59,7 @@ __all__ = [
     "moderator_for",
     "notifier_hub_for",
     "product_index_for",
+    "rate_limiter_for",
     "ranking_weights_for",
     "renderer_for",
     "search_cache_for",

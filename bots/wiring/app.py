@@ -45,6 +45,9 @@ class StyleGenie:
     notifiers: NotifierHub
     geocoder: GeonamesGeocoder
     celery: WorkerApp
+    services: EngineServices
+    """The ports the engine runs on (workers, brief reader, moderator...), for other
+    front-ends of the same core (the REST API)."""
 
     def run_lead_outbox(self) -> OutboxReport:
         """Deliver due leads on this process's platforms and expire unanswered ones.
@@ -119,4 +122,5 @@ def assemble(settings: Settings, worker_runtime: CatalogRuntime | None = None) -
         notifiers=notifiers,
         geocoder=geocoder,
         celery=celery,
+        services=services,
     )

@@ -15,6 +15,8 @@ from stylegenie.core.ports import ImageStore, RateLimiter, SessionStore
 if TYPE_CHECKING:
     import redis
 
+    from stylegenie.adapters.redis_stores import RedisRateLimiter
+
 
 def database_for(settings: Settings) -> Database:
     """The configured PostgreSQL, or the embedded server under the data folder; migrated."""
@@ -24,14 +26,27 @@ def database_for(settings: Settings) -> Database:
 
 def chat_state_for(settings: Settings) -> tuple[SessionStore, RateLimiter]:
     """Redis sessions and limits when a Redis URL is set, in-process ones otherwise."""
-    per_minute = settings.chat.messages_per_minute
+    limiter = rate_limiter_for(settings, settings.chat.messages_per_minute, "chat")
     client = _redis(settings)
     if client is None:
-        return MemorySessionStore(), MemoryRateLimiter(per_minute)
-    from stylegenie.adapters.redis_stores import RedisRateLimiter, RedisSessionStore
+        return MemorySessionStore(), limiter
+    from stylegenie.adapters.redis_stores import RedisSessionStore
 
-    prefix = settings.redis.key_prefix
-    return RedisSessionStore(client, prefix), RedisRateLimiter(client, prefix, per_minute)
+    return RedisSessionStore(client, settings.redis.key_prefix), limiter
+
+
+def rate_limiter_for(
+    settings: Settings, per_minute: int, scope: str
+) -> MemoryRateLimiter | RedisRateLimiter:
+    """``per_minute`` events per key, counted in Redis (shared by every process) when a
+    Redis URL is set, in this process otherwise; ``scope`` keeps each limit's keys apart."""
+    client = _redis(settings)
+    if client is None:
+        return MemoryRateLimiter(per_minute)
+    from stylegenie.adapters.redis_stores import RedisRateLimiter
+
+    prefix = f"{settings.redis.key_prefix}{scope}:"
+    return RedisRateLimiter(client, prefix, per_minute)
 
 
 def search_cache_for(settings: Settings) -> SearchCache:

@@ -8,15 +8,24 @@ names ("ana", "owner"); each driver maps them to its platform's chats.
 from __future__ import annotations
 
 import io
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
+import httpx
+from PIL import Image, ImageColor, ImageDraw
+
+from stylegenie.adapters.feeds import read_products
 from stylegenie.adapters.image_store import LocalImageStore
+from stylegenie.bots.kit.layout import reply_text
 from stylegenie.bots.kit.progress import Pacing
 from stylegenie.bots.terminal import TerminalChat
 from stylegenie.core.commands import COMMAND_NAMES
+from stylegenie.core.reply import Reply
+from tests.fakes.api import RunningApi
 from tests.fakes.discord import OTHER, OWNER, SHOPPER, FakeDiscord
 from tests.fakes.discord import Message as DiscordMessage
 from tests.fakes.discord_bot import RunningDiscordBot
@@ -105,7 +114,10 @@ class TerminalDriver:
         self.app = self._make()
         self.spy = Spy(self.app.engine, slow={"slow please": 1.5})
         self._chat = TerminalChat(
-            self.spy, "ana", self.out, pacing=Pacing(message_after_s=0.5),
+            self.spy,
+            "ana",
+            self.out,
+            pacing=Pacing(message_after_s=0.5),
             leads=self.app.lead_wiring(),
         )
         self._chat.start()
@@ -191,7 +203,8 @@ class TelegramDriver:
 
     def _finals(self, chat: int) -> list[Call]:
         return [
-            c for c in self.server.calls_for(chat, "sendMessage")
+            c
+            for c in self.server.calls_for(chat, "sendMessage")
             if not c.params.get("disable_notification")
         ]
 
@@ -199,7 +212,8 @@ class TelegramDriver:
         rows = (call.params.get("reply_markup") or {}).get("inline_keyboard", [])
         buttons = {b["text"]: b.get("callback_data", "") for row in rows for b in row}
         photos = [
-            c for c in self.server.calls_for(chat)
+            c
+            for c in self.server.calls_for(chat)
             if c.at >= since and c.method in ("sendPhoto", "sendMediaGroup")
         ]
         count = sum(len(c.params.get("media", [])) or 1 for c in photos)
@@ -397,3 +411,184 @@ class DiscordDriver:
 
     def close(self) -> None:
         self._bot.__exit__()
+
+
+SAMPLE_PRODUCTS = Path(__file__).resolve().parents[2] / "examples" / "sample_products.csv"
+
+
+def product_photo(colour: str) -> bytes:
+    """A small product photo: a garment-like shape in the product's colour on linen."""
+    linen = (240, 235, 226)
+    try:
+        named = ImageColor.getrgb(colour.lower().replace(" ", ""))
+    except ValueError:
+        named = (150, 140, 128)
+    fill = tuple((3 * c + b) // 4 for c, b in zip(named, linen, strict=True))
+    image = Image.new("RGB", (160, 160), linen)
+    draw = ImageDraw.Draw(image)
+    draw.polygon([(62, 22), (98, 22), (92, 70), (128, 146), (32, 146), (68, 70)], fill=fill)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def photograph_products(app: Any) -> None:
+    """Give every sample product a stored photo, as a shop feed with images has (the
+    sample feed has none), so product cards show one."""
+    images = LocalImageStore(app.settings.image_dir)
+    products, _ = read_products(SAMPLE_PRODUCTS)
+    photographed = [
+        p.model_copy(update={"image_ref": images.put(f"{p.id}.png", product_photo(p.colour))})
+        for p in products
+    ]
+    app.catalog.upsert_products(photographed)
+
+
+@dataclass
+class WebMessage:
+    """What a web chat page shows: a turn's reply, or an inbox message (``inbox`` is its id)."""
+
+    reply: dict[str, Any]
+    inbox: int | None = None
+    outcome: str | None = None
+
+    def seen(self) -> Seen:
+        """The words (cards included, as the page lists them), buttons and images."""
+        words = reply_text(Reply.model_validate({**self.reply, "images": []}))
+        buttons = {} if self.outcome else {c["label"]: c["id"] for c in self.reply["choices"]}
+        return Seen(words, buttons, len(self.reply["images"]))
+
+
+class WebDriver:
+    """The web chat over HTTP, as its page uses it: the API served by uvicorn, each user a
+    web session (with a name and an e-mail), turns posted, the inbox polled."""
+
+    kinds = ("photo",)
+    USERS = ("ana", "ben", "owner")
+    POLL_S = 0.2
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self._make = make
+        self._start()
+        self._http = httpx.Client(base_url=self._api.url, timeout=60)
+        self._sessions = {user: self._open_session() for user in self.USERS}
+        self._shown: dict[str, list[WebMessage]] = {user: [] for user in self.USERS}
+        self._after = dict.fromkeys(self.USERS, 0)
+
+    def _start(self) -> None:
+        self.app = self._make()
+        self.spy = Spy(self.app.engine, slow={"slow please": 1.5})
+        self._api = RunningApi(self.app, self.spy).__enter__()
+
+    def _open_session(self) -> dict[str, str]:
+        response = self._http.post("/api/v1/chat/sessions")
+        response.raise_for_status()
+        opened: dict[str, str] = response.json()
+        return opened
+
+    def _headers(self, user: str, stream: bool = False) -> dict[str, str]:
+        headers = {"Authorization": f"Bearer {self._sessions[user]['token']}"}
+        return headers | ({"Accept": "text/event-stream"} if stream else {})
+
+    def _profile(self, user: str) -> dict[str, str]:
+        return {"name": user.capitalize(), "contact": f"{user}@example.com"}
+
+    def owner_chats(self, user: str) -> dict[str, str]:
+        return {"web": self._sessions[user]["session_id"]}
+
+    def _turn(self, user: str, **fields: Any) -> Seen:
+        """Post one turn as ``user`` (their inbox read first, as the page has it)."""
+        self._absorb(user)
+        body = {**fields, **self._profile(user)}
+        response = self._http.post("/api/v1/chat", json=body, headers=self._headers(user))
+        response.raise_for_status()
+        return self._keep(user, WebMessage(response.json()))
+
+    def _keep(self, user: str, message: WebMessage) -> Seen:
+        self._shown[user].append(message)
+        return message.seen()
+
+    def _absorb(self, user: str) -> int:
+        """Read the user's inbox: new messages shown, answered ones settled; how many new."""
+        response = self._http.get(
+            "/api/v1/chat/inbox", params={"after": self._after[user]}, headers=self._headers(user)
+        )
+        response.raise_for_status()
+        page = response.json()
+        by_id = {m.inbox: m for m in self._shown[user] if m.inbox is not None}
+        new = 0
+        for item in page["messages"]:
+            if item["id"] in by_id:
+                by_id[item["id"]].outcome = item["outcome"]
+            else:
+                self._shown[user].append(WebMessage(item["reply"], item["id"], item["outcome"]))
+                new += 1
+        self._after[user] = page["after"]
+        return new
+
+    def say(self, user: str, words: str) -> Seen:
+        return self._turn(user, message=words)
+
+    def send(self, user: str, kind: str) -> Seen:
+        if kind != "photo":
+            raise NotImplementedError(f"a web page sends no {kind}")
+        self._absorb(user)
+        response = self._http.post(
+            "/api/v1/chat",
+            data=self._profile(user),
+            files={"photo": ("look.png", png(), "image/png")},
+            headers=self._headers(user),
+        )
+        response.raise_for_status()
+        return self._keep(user, WebMessage(response.json()))
+
+    def press(self, user: str, label_start: str) -> Seen:
+        seen = self.last(user)
+        return self.press_id(user, seen.buttons[seen.button(label_start)])
+
+    def press_id(self, user: str, choice_id: str) -> Seen:
+        """Press the button with this id on the newest message that has it (any id works)."""
+        carrying = [
+            m for m in self._shown[user] if any(c["id"] == choice_id for c in m.reply["choices"])
+        ]
+        pressed = carrying[-1].inbox if carrying else None
+        return self._turn(user, choice=choice_id, message_id=pressed)
+
+    def last(self, user: str) -> Seen:
+        """The newest message: once there is one, and the inbox brought nothing new lately."""
+        deadline = time.monotonic() + 20
+        while not self._shown[user] and time.monotonic() < deadline:
+            self._absorb(user)
+            time.sleep(self.POLL_S)
+        while self._absorb(user):
+            time.sleep(self.POLL_S)
+        return self._shown[user][-1].seen()
+
+    def progress_after(self, user: str, words: str) -> float:
+        self._absorb(user)
+        body = {"message": words, **self._profile(user)}
+        started, first = time.monotonic(), None
+        headers = self._headers(user, stream=True)
+        with self._http.stream("POST", "/api/v1/chat", json=body, headers=headers) as response:
+            event = ""
+            for line in response.iter_lines():
+                if line.startswith("event: "):
+                    event = line.removeprefix("event: ")
+                    first = first or time.monotonic()
+                elif line.startswith("data: ") and event == "reply":
+                    self._keep(user, WebMessage(json.loads(line.removeprefix("data: "))))
+        assert first is not None, "the stream carried no event"
+        return first - started
+
+    def settled(self, user: str) -> bool:
+        self._absorb(user)
+        return any(m.inbox and m.outcome and "Accepted" in m.outcome for m in self._shown[user])
+
+    def restart(self) -> None:
+        self._api.__exit__()
+        self._start()
+        self._http.base_url = httpx.URL(self._api.url)
+
+    def close(self) -> None:
+        self._http.close()
+        self._api.__exit__()

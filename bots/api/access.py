@@ -14,9 +14,9 @@ import re
 import threading
 import time
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Annotated, Protocol
 
-from fastapi import Request
+from fastapi import Depends, Request
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -187,3 +187,7 @@ class BodyLimit:
 async def _too_large(limit: int, scope: Scope, receive: Receive, send: Send) -> None:
     response = problem_response(413, f"The request body is over {limit:,} bytes.")
     await response(scope, receive, send)
+
+
+CallerDep = Annotated[Caller, Depends(caller)]
+"""A route parameter that is the identified, counted caller."""

@@ -8,9 +8,7 @@ contact is never shown here: the shopper gets it only when the atelier accepts a
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from stylegenie.bots.wiring import StyleGenie, currency_rates_for
@@ -24,7 +22,7 @@ from stylegenie.core.ports import Place
 from stylegenie.core.understanding.rules import read_brief
 from stylegenie.core.understanding.turn import TurnContext
 
-from ..access import Caller, caller
+from ..access import Caller, CallerDep
 from ..problems import Problem
 from ..services import ApiServices
 from .generate import BriefFields
@@ -101,9 +99,6 @@ class AtelierMatches(BaseModel):
     """The best ateliers for the design, best first (none when nothing fits)."""
 
     matches: list[AtelierResult]
-
-
-CallerDep = Annotated[Caller, Depends(caller)]
 
 
 @router.post(

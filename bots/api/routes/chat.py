@@ -19,7 +19,7 @@ import io
 import secrets
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from PIL import Image
@@ -28,7 +28,7 @@ from starlette.datastructures import UploadFile
 
 from stylegenie.core.ports import ImageStore
 
-from ..access import Caller, caller, refuse_when_full
+from ..access import CallerDep, caller, refuse_when_full
 from ..chat_turns import WebTurn, run_turn, streamed_turn
 from ..chat_views import ChatRequest, InboxEntry, InboxView, ReplyView
 from ..problems import Problem
@@ -130,7 +130,7 @@ def open_session(request: Request) -> SessionOpened:
         }
     },
 )
-async def chat(request: Request, who: Annotated[Caller, Depends(caller)]) -> Response | ReplyView:
+async def chat(request: Request, who: CallerDep) -> Response | ReplyView:
     """One turn: words, a button press (``choice``) or a photo (multipart ``photo``).
 
     The answer is the reply; with ``Accept: text/event-stream`` it is a stream of
@@ -158,7 +158,7 @@ async def chat(request: Request, who: Annotated[Caller, Depends(caller)]) -> Res
 @router.get("/inbox", response_model=InboxView)
 def inbox(
     request: Request,
-    who: Annotated[Caller, Depends(caller)],
+    who: CallerDep,
     session_id: str | None = None,
     after: Annotated[int, Query(ge=0)] = 0,
 ) -> InboxView:

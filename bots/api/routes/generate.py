@@ -24,7 +24,7 @@ from stylegenie.core.domain import Design, DesignBrief
 from stylegenie.core.progress import ProgressEvent
 from stylegenie.core.understanding.turn import TurnContext
 
-from ..access import Caller, caller
+from ..access import CallerDep
 from ..jobs import DesignJobs, DesignOrder, KeyReused, request_hash
 from ..problems import Problem
 from ..services import ApiServices
@@ -173,7 +173,6 @@ def _jobs(request: Request) -> DesignJobs:
 
 
 Jobs = Annotated[DesignJobs, Depends(_jobs)]
-CallerDep = Annotated[Caller, Depends(caller)]
 
 
 @router.post(

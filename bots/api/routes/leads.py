@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from stylegenie.core.domain import Atelier, Lead, LeadStatus
@@ -20,7 +20,7 @@ from stylegenie.core.lead_messages import DAILY_LIMIT
 from stylegenie.core.leads import OwnerUnreachable, idempotency_key
 from stylegenie.core.routing import EMAIL
 
-from ..access import Caller, caller
+from ..access import CallerDep
 from ..problems import Problem
 from ..services import ApiServices
 from .ateliers import find_design, match_request_for
@@ -98,9 +98,6 @@ class LeadView(BaseModel):
             created_at=lead.created_at,
             updated_at=lead.updated_at,
         )
-
-
-CallerDep = Annotated[Caller, Depends(caller)]
 
 
 @router.post(

@@ -12,9 +12,9 @@ from __future__ import annotations
 import io
 import time
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from PIL import Image
@@ -34,7 +34,7 @@ from stylegenie.core.search_query import (
     query_from_text,
 )
 
-from ..access import Caller, caller
+from ..access import Caller, CallerDep
 from ..problems import Problem
 from ..services import ApiServices
 from .images import image_url
@@ -156,7 +156,7 @@ def _bodies() -> dict[str, Any]:
         501: {"description": "photo search is not switched on on this server"},
     },
 )
-async def search(request: Request, who: Annotated[Caller, Depends(caller)]) -> SearchResults:
+async def search(request: Request, who: CallerDep) -> SearchResults:
     """The best products for the request, each with its score breakdown and a "why".
 
     Send JSON ``{"text": ...}`` or ``{"design_id": ...}``, or a multipart upload with the

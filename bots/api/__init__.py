@@ -3,8 +3,8 @@
 - ``app``: ``create_api(app)``, the FastAPI application and its lifespan;
 - ``access``: API keys, web chat sessions, rate limits and the body size limit;
 - ``problems``: every error as ``application/problem+json``;
-- ``routes/``: one module per resource (health, images, generate, search, ateliers, chat,
-  the web page);
+- ``routes/``: one module per resource (health, images, generate, search, ateliers, leads,
+  chat, the web page);
 - ``chat_views`` and ``chat_turns``: a web chat turn's request and reply, and the turn run
   through the front-end kit (as JSON or server-sent events); ``inbox``: the web chat's
   messages sent outside a turn;

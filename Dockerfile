@@ -1,4 +1,4 @@
-# StyleGenie: one image for the workers, the bots and the API.
+# StyleGenie: one image for the workers, the bots, the API and the compose jobs.
 FROM python:3.11-slim
 
 ENV PYTHONUNBUFFERED=1 \
@@ -17,5 +17,14 @@ COPY config/*.py config/
 
 RUN pip install ".[all]"
 
+# Run as a user of its own; a new /data volume takes this folder's owner.
+RUN useradd --create-home --uid 10001 stylegenie \
+    && mkdir -p /data \
+    && chown stylegenie:stylegenie /data
+USER stylegenie
+
 VOLUME ["/data"]
+# 8000: the API (`stylegenie api`); 9100: /metrics and /healthz of every process
+# (STYLEGENIE_OBSERVABILITY__METRICS_PORT, set by docker-compose.yml).
+EXPOSE 8000 9100
 CMD ["stylegenie", "worker", "--queues", "default"]

@@ -54,11 +54,23 @@ def generate_key() -> str:
 
 
 def embedded_key(data_dir: Path) -> str:
-    """The key of ``<data_dir>/contact.key``, generated on first use (mode 600)."""
+    """The key of ``<data_dir>/contact.key``, generated on first use (mode 600).
+
+    Processes starting together on one data folder (containers sharing a volume) agree on
+    one key: each writes a whole key to a file of its own, and only the first one linked
+    in place becomes the key; nobody reads a half-written file.
+    """
     path = data_dir / KEY_FILE
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        draft = path.with_name(f"{KEY_FILE}.{os.urandom(6).hex()}.new")
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(descriptor, "w") as handle:
             handle.write(generate_key())
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # another process's key came first
+        finally:
+            draft.unlink()
     return path.read_text().strip()

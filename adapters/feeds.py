@@ -2,7 +2,9 @@
 
 A bad row never stops a feed: it is reported with its line number and reason, and the good
 rows still load. Only a feed that cannot be read at all (no such file, unknown format, or a
-CSV header that lacks required columns) fails at once, with a ``FeedError``.
+CSV header that lacks required columns) fails at once, with a ``FeedError``. Rows are read
+in bounded memory, and CSV structure errors (a stray quote swallowing lines) reported with
+the lines they swallowed, by ``feed_rows``.
 
 A product row goes through these steps:
 
@@ -12,32 +14,51 @@ A product row goes through these steps:
 4. the preset's transform derives missing fields (or skips the row as not a product);
 5. values are cleaned: prices like "1,299", "€12.50" or "12,50" are read, "N/A" and negative
    ones refused; genders like "Men" or "Unisex Kids" become the domain's words;
-6. the row is validated as a ``Product``; the first valid row of an id wins, later rows with
-   that id are refused as duplicates;
-7. its photo is the ``image`` column (a path, relative to the images folder or else to the
-   feed's folder), or ``<images folder>/<id>.jpg`` when that file exists.
+6. the row is validated as a ``Product`` and checked against the product index's limits
+   (``unstorable``: a 300-byte brand), so that no store refuses it after the other took it;
+   the first valid row of an id wins, later rows with that id are refused as duplicates;
+7. its photo is the ``image`` column (a path inside the images folder, or the feed's folder
+   without one), or ``<images folder>/<id>.jpg`` when that exists; a path that is absolute
+   or leads outside the folder (``..``, a link) is refused and the row loads without it.
+
+An atelier row must name its city: it is placed there offline, unless it gives ``lat`` and
+``lon`` (finite, in range). Its numbers must be finite and ``price_min <= price_max``; the
+first row of an id wins; a row with neither a contact nor an owner chat loads with a
+warning, since no lead could reach it.
 """
 
 from __future__ import annotations
 
-import csv
-import json
 import math
+import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO, TypeVar
+from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from stylegenie.core.domain import Atelier, Product
 from stylegenie.core.ingest import FeedItem, RowProblem
 from stylegenie.core.ports import Geocoder
 
 from .catalog_presets import Preset
+from .feed_rows import FeedError, csv_header, feed_rows, is_csv
+from .thumbnails import PhotoRefused, photo_inside
 
-ModelT = TypeVar("ModelT", bound=BaseModel)
+__all__ = [
+    "FeedError",
+    "FeedOptions",
+    "ProductFeed",
+    "RowRefused",
+    "parse_owner_users",
+    "parse_price",
+    "read_ateliers",
+    "read_products",
+]
+
+ModelT = TypeVar("ModelT", Product, Atelier)
 LIST_FIELDS = {"sizes", "categories", "languages"}
 """Fields written in CSV as pipe-separated lists ("S|M|L")."""
 PHOTO_FIELD = "image"
@@ -60,62 +81,8 @@ _GENDERS = {
 }
 
 
-class FeedError(ValueError):
-    """A whole feed cannot be read (missing file, unknown format, missing columns)."""
-
-
 class RowRefused(ValueError):
     """One row cannot be loaded; the message is the reason."""
-
-
-def _is_csv(path: Path) -> bool:
-    """Whether the feed is CSV (else JSON Lines); FeedError when it is neither or missing."""
-    if not path.is_file():
-        raise FeedError(f"{path}: no such file")
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", ".jsonl", ".ndjson"):
-        raise FeedError(f"{path}: use a .csv or .jsonl file")
-    return suffix == ".csv"
-
-
-def _open(path: Path) -> TextIO:
-    """The feed as text; a BOM is dropped, bytes that are not UTF-8 become "\ufffd"."""
-    return path.open(encoding="utf-8-sig", errors="replace", newline="")
-
-
-def _rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
-    """(line number, raw row or why it is unreadable) from a .csv or .jsonl file."""
-    is_csv = _is_csv(path)
-    with _open(path) as handle:
-        if is_csv:
-            yield from _csv_rows(csv.DictReader(handle))
-        else:
-            for number, line in enumerate(handle, start=1):
-                if line.strip():
-                    yield number, _json_object(line)
-
-
-def _csv_rows(reader: csv.DictReader[str]) -> Iterator[tuple[int, dict[str, Any] | str]]:
-    """Each CSV record; a malformed one is reported and the reader goes on with the next line."""
-    _ = reader.fieldnames  # reads the header, so line numbers count from it
-    while True:
-        before = reader.line_num
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as error:  # the reader has consumed the bad line: no endless loop
-            yield before + 1, f"malformed CSV ({error})"
-            continue
-        yield reader.line_num, row
-
-
-def _json_object(line: str) -> dict[str, Any] | str:
-    try:
-        value = json.loads(line)
-    except json.JSONDecodeError as error:
-        return f"not JSON ({error.msg})"
-    return value if isinstance(value, dict) else "not a JSON object"
 
 
 def _clean(row: Mapping[Any, Any]) -> dict[str, Any]:
@@ -135,32 +102,6 @@ def _explain(error: ValidationError) -> str:
     return "; ".join(
         f"{'.'.join(str(p) for p in e['loc']) or 'row'}: {e['msg']}" for e in error.errors()
     )
-
-
-def read_feed(
-    path: Path,
-    model: type[ModelT],
-    prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
-) -> tuple[list[ModelT], list[str]]:
-    """Every valid row as a model, and one error line per refused row.
-
-    ``prepare`` may complete or translate a cleaned row before validation, and refuse
-    it with :class:`RowRefused`.
-    """
-    good: list[ModelT] = []
-    errors: list[str] = []
-    for number, row in _rows(path):
-        if isinstance(row, str):
-            errors.append(f"line {number}: {row}")
-            continue
-        try:
-            cleaned = _clean(row)
-            good.append(model.model_validate(prepare(cleaned) if prepare else cleaned))
-        except ValidationError as error:
-            errors.append(f"line {number}: {_explain(error)}")
-        except RowRefused as refusal:
-            errors.append(f"line {number}: {refusal}")
-    return good, errors
 
 
 def _currency_of(mark: str, value: str) -> str:
@@ -257,11 +198,13 @@ class ProductFeed:
             if preset
             else f"a product feed needs {', '.join(REQUIRED_FIELDS)} (rename with --map)"
         )
-        self._csv = _is_csv(path)
+        # Imported here: pymilvus loads (~1 s) for product feeds only, not for atelier ones.
+        from .milvus_index import unstorable
+
+        self._unstorable = unstorable
+        self._csv = is_csv(path)
         if self._csv:
-            with _open(path) as handle:
-                header = [column.strip() for column in next(csv.reader(handle), [])]
-            missing = self._missing(header)
+            missing = self._missing(csv_header(path))
             if missing:
                 raise FeedError(f"{path}: missing columns {', '.join(missing)}; {self._needs}")
 
@@ -272,14 +215,21 @@ class ProductFeed:
 
     def count_rows(self) -> int:
         """How many rows the feed has (a quick pass, for progress bars)."""
-        return sum(1 for _ in _rows(self.path))
+        return sum(1 for _ in feed_rows(self.path))
+
+    @property
+    def lost_rows(self) -> bool:
+        """Whether a structure error (a stray CSV quote) swallowed rows: fix the feed."""
+        return any(problem.through for problem in self.problems)
 
     def __iter__(self) -> Iterator[FeedItem]:
-        for line, raw in _rows(self.path):
+        for row in feed_rows(self.path):
             self.rows_read += 1
+            if isinstance(row, RowProblem):
+                self.problems.append(row)
+                continue
+            line, raw = row
             try:
-                if isinstance(raw, str):
-                    raise RowRefused(raw)
                 yield self._item(line, raw)
             except RowRefused as refusal:
                 self.problems.append(RowProblem(line, str(refusal)))
@@ -300,26 +250,42 @@ class ProductFeed:
                 cleaned = _clean(self.options.preset.transform(cleaned))
             except (ValueError, TypeError, KeyError) as error:
                 raise RowRefused(f"skipped: {error}") from error
-        try:
-            product = Product.model_validate(_normalise(cleaned))
-        except ValidationError as error:
-            raise RowRefused(_explain(error)) from error
+        product = _validated(Product, _normalise(cleaned))
+        unstorable = self._unstorable(product)
+        if unstorable:
+            raise RowRefused(unstorable)
         first = self._first_line.setdefault(product.id, line)
         if first != line:
             raise RowRefused(f"duplicate id {product.id!r} (first on line {first}, kept)")
-        return FeedItem(product, line, self._photo(product.id, cleaned.get(PHOTO_FIELD)))
+        return FeedItem(product, line, self._photo(line, product.id, cleaned.get(PHOTO_FIELD)))
 
-    def _photo(self, product_id: str, named: Any) -> str | None:
-        folder = self.options.images
+    def _photo(self, line: int, product_id: str, named: Any) -> str | None:
+        """The photo file inside the images folder (the feed's own folder without one):
+        the ``image`` column's, else ``<id>.jpg`` when there is such an entry."""
+        folder = self.options.images or self.path.parent
         if named:
-            return str((folder or self.path.parent) / str(named))
-        if folder is not None and (folder / f"{product_id}.jpg").is_file():
-            return str(folder / f"{product_id}.jpg")
-        return None
+            name = str(named)
+        elif self.options.images is not None and os.path.lexists(folder / f"{product_id}.jpg"):
+            name = f"{product_id}.jpg"
+        else:
+            return None
+        try:
+            return str(photo_inside(folder, name))
+        except PhotoRefused as refusal:
+            self.problems.append(RowProblem(line, f"photo {name} not used: {refusal}", False))
+            return None
 
 
 def _fields() -> str:
     return ", ".join(sorted(PRODUCT_FIELDS))
+
+
+def _validated(model: type[ModelT], row: dict[str, Any]) -> ModelT:
+    """``row`` as a ``model``; RowRefused naming each invalid field."""
+    try:
+        return model.model_validate(row)
+    except ValidationError as error:
+        raise RowRefused(_explain(error)) from error
 
 
 def read_products(
@@ -348,39 +314,89 @@ def parse_owner_users(text: str) -> dict[str, list[str]]:
     return users
 
 
-def read_ateliers(path: Path, geocoder: Geocoder) -> tuple[list[Atelier], list[str]]:
-    """Ateliers from a feed in StyleGenie's own columns (see examples/sample_ateliers.csv).
+def read_ateliers(path: Path, geocoder: Geocoder) -> tuple[list[Atelier], list[RowProblem]]:
+    """Ateliers from a feed in StyleGenie's own columns (see examples/sample_ateliers.csv),
+    and the problems of its rows: refused (``skipped``) or loaded with a warning.
 
     Rows without ``lat``/``lon`` are placed by their city (and country) offline; an
     unknown city refuses the row. ``owner_chat_ids`` is written ``telegram=123|discord=456``;
     ``owner_user_ids`` (who may answer leads in a group owner chat) is written
     ``telegram=111|222|discord=7`` (a bare id belongs to the platform named before it).
     """
+    ateliers: list[Atelier] = []
+    problems: list[RowProblem] = []
+    first_line: dict[str, int] = {}
+    for row in feed_rows(path):
+        if isinstance(row, RowProblem):
+            problems.append(row)
+            continue
+        line, raw = row
+        try:
+            atelier = _atelier(_clean(raw), geocoder)
+        except RowRefused as refusal:
+            problems.append(RowProblem(line, str(refusal)))
+            continue
+        first = first_line.setdefault(atelier.id, line)
+        if first != line:
+            reason = f"duplicate id {atelier.id!r} (first on line {first}, kept)"
+            problems.append(RowProblem(line, reason))
+            continue
+        if not atelier.contact and not atelier.owner_chat_ids:
+            reason = "no contact and no owner_chat_ids: no lead and no shopper can reach it"
+            problems.append(RowProblem(line, reason, skipped=False))
+        ateliers.append(atelier)
+    return ateliers, problems
 
-    def prepare(row: dict[str, Any]) -> dict[str, Any]:
-        owners = row.get("owner_chat_ids")
-        if isinstance(owners, str):
-            pairs = [part.partition("=") for part in owners.split("|") if part.strip()]
-            if any(not sep or not chat for _, sep, chat in pairs):
-                raise RowRefused("owner_chat_ids must look like telegram=123|discord=456")
-            row["owner_chat_ids"] = {platform.strip(): chat.strip() for platform, _, chat in pairs}
-        users = row.get("owner_user_ids")
-        if isinstance(users, str):
-            row["owner_user_ids"] = parse_owner_users(users)
-        if "lat" in row and "lon" in row:
-            return row
-        place = geocoder.locate(str(row.get("city", "")), row.get("country"))
-        if place is None:
-            where = ", ".join(str(row[k]) for k in ("city", "country") if row.get(k)) or "no city"
-            raise RowRefused(
-                f"unknown city ({where}): give lat and lon, or a city of 15,000+ people"
-            )
-        return {
-            **row,
-            "city": place.name,
-            "country": place.country,
-            "lat": place.latitude,
-            "lon": place.longitude,
-        }
 
-    return read_feed(path, Atelier, prepare)
+def _atelier(row: dict[str, Any], geocoder: Geocoder) -> Atelier:
+    """One atelier row: owners parsed, placed, validated and its numbers checked."""
+    owners = row.get("owner_chat_ids")
+    if isinstance(owners, str):
+        pairs = [part.partition("=") for part in owners.split("|") if part.strip()]
+        if any(not sep or not chat for _, sep, chat in pairs):
+            raise RowRefused("owner_chat_ids must look like telegram=123|discord=456")
+        row["owner_chat_ids"] = {platform.strip(): chat.strip() for platform, _, chat in pairs}
+    users = row.get("owner_user_ids")
+    if isinstance(users, str):
+        row["owner_user_ids"] = parse_owner_users(users)
+    atelier = _validated(Atelier, _placed(row, geocoder))
+    _check_numbers(atelier)
+    return atelier
+
+
+def _placed(row: dict[str, Any], geocoder: Geocoder) -> dict[str, Any]:
+    """The row with its coordinates: its own ``lat`` and ``lon``, or its city's."""
+    if not row.get("city"):
+        raise RowRefused("no city: give the atelier's city (and country, and lat and lon)")
+    given = [key for key in ("lat", "lon") if key in row]
+    if len(given) == 2:
+        return row
+    if given:
+        raise RowRefused(f"{given[0]} without {'lon' if given == ['lat'] else 'lat'}: give both")
+    place = geocoder.locate(str(row["city"]), row.get("country"))
+    if place is None:
+        where = ", ".join(str(row[k]) for k in ("city", "country") if row.get(k))
+        raise RowRefused(f"unknown city ({where}): give lat and lon, or a city of 15,000+ people")
+    return {
+        **row,
+        "city": place.name,
+        "country": place.country,
+        "lat": place.latitude,
+        "lon": place.longitude,
+    }
+
+
+def _check_numbers(atelier: Atelier) -> None:
+    """RowRefused for a number that is not finite, coordinates out of range, or prices the
+    wrong way round."""
+    for name, value in atelier.model_dump().items():
+        if isinstance(value, float) and not math.isfinite(value):
+            raise RowRefused(f"{name} {value} is not a number")
+    if not -90 <= atelier.lat <= 90:
+        raise RowRefused(f"lat {atelier.lat:g} is not a latitude (-90 to 90)")
+    if not -180 <= atelier.lon <= 180:
+        raise RowRefused(f"lon {atelier.lon:g} is not a longitude (-180 to 180)")
+    if atelier.price_min > atelier.price_max:
+        raise RowRefused(
+            f"price_min {atelier.price_min:g} is above price_max {atelier.price_max:g}"
+        )

@@ -65,8 +65,10 @@ class GeonamesGeocoder:
         A city's own name beats another city's alternate name ("Porto" is Porto, not
         a town that is also called so); among equals the most populous wins.
         """
-        cities = _cities()
         key = _fold(city)
+        if not key:  # an empty name folds like some alternate names do: never a place
+            return None
+        cities = _cities()
         code = cities.countries.get(_fold(country), country.upper()) if country else None
         for index in (cities.primary, cities.alternate):
             candidates = [c for c in index.get(key, []) if code is None or c["countrycode"] == code]

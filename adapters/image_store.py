@@ -14,6 +14,11 @@ def check_name(name: str) -> None:
         raise ValueError(f"unsafe image name: {name!r}")
 
 
+def is_web_address(ref: str) -> bool:
+    """Whether a reference is an http(s) URL rather than a stored image's name or path."""
+    return ref.startswith(("https://", "http://"))
+
+
 class LocalImageStore:
     """Writes images under one folder; a reference is the file's absolute path."""
 
@@ -36,3 +41,7 @@ class LocalImageStore:
         if self._folder not in path.parents:
             raise ValueError(f"not an image of this store: {ref!r}")
         return path.read_bytes()
+
+    def url(self, ref: str) -> str | None:
+        """A web address given as a reference, as it is; None for a file of this folder."""
+        return ref if is_web_address(ref) else None

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Literal
 
 import numpy as np
@@ -33,12 +34,22 @@ from pymilvus import (
     RRFRanker,
     WeightedRanker,
 )
+from pymilvus.client.iterator import query_iterator
 
+from stylegenie.adapters.milvus_server import refuse_held_lite_file
 from stylegenie.config.settings import MilvusSettings
 from stylegenie.core.domain import Product
 from stylegenie.core.ports import Embedder, IndexHit, SearchFilters, VectorQuery
 
-__all__ = ["LITE_FILE", "MilvusProductIndex", "filter_expression", "quote"]
+__all__ = [
+    "LITE_FILE",
+    "MAX_PRICE",
+    "VARCHAR_LIMITS",
+    "MilvusProductIndex",
+    "filter_expression",
+    "quote",
+    "unstorable",
+]
 
 LITE_FILE = "products.db"
 VECTOR_FIELD = "text_vector"
@@ -56,6 +67,13 @@ _TEXT_FIELDS = {
     "gender": 16,
     "brand": 256,
 }
+VARCHAR_LIMITS: Mapping[str, int] = MappingProxyType(_TEXT_FIELDS)
+"""Each VARCHAR field of the collection and its ``max_length``: UTF-8 bytes on a Milvus
+server, characters on Milvus Lite 3.2 (``unstorable`` counts bytes, which holds for both)."""
+MAX_PRICE = float(np.finfo(np.float32).max)
+"""The largest price the FLOAT field holds; Milvus would store a larger one as infinity."""
+ID_PAGE = 10_000
+"""Ids read per call when listing the collection's products."""
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
 _INDEX_PARAMS: dict[str, dict[str, int]] = {
     "HNSW": {"M": 16, "efConstruction": 200},
@@ -107,6 +125,21 @@ def filter_expression(filters: SearchFilters) -> str:
     return " and ".join(clauses)
 
 
+def unstorable(product: Product) -> str | None:
+    """Why the collection cannot store ``product`` (a field over its limit), or None.
+
+    A feed asks before anything is written, so that a product is refused whole instead of
+    being stored in PostgreSQL and then rejected by Milvus in the middle of a batch.
+    """
+    for name, limit in _TEXT_FIELDS.items():
+        size = len(str(getattr(product, name)).encode())
+        if size > limit:
+            return f"{name} is {size} bytes long; the product index stores at most {limit}"
+    if product.price > MAX_PRICE:
+        return f"price {product.price:g} is larger than the product index stores"
+    return None
+
+
 def _row(product: Product, vector: Sequence[float]) -> dict[str, Any]:
     return {
         "id": product.id,
@@ -129,6 +162,12 @@ def _with_image(expression: str) -> str:
     return f"{expression} and {HAS_IMAGE} == true" if expression else f"{HAS_IMAGE} == true"
 
 
+def _not_a_held_file(record: logging.LogRecord) -> bool:
+    """False for Milvus Lite's traceback of a data folder another process holds."""
+    error = record.exc_info[1] if record.exc_info else None
+    return type(error).__name__ != "DataDirLockedError"
+
+
 def _batches(rows: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
     for start in range(0, len(rows), size):
         yield rows[start : start + size]
@@ -145,8 +184,8 @@ class MilvusProductIndex:
     then store products as photo-less).
 
     Milvus Lite allows only one process to open a ``.db`` file: a second one fails with
-    ``DataDirLockedError``. Several processes (bot, Celery workers) must share a server
-    instead: ``milvus-lite server --data-dir X --port N`` and
+    ``MilvusLiteInUse``, naming the process that holds it. Several processes (bot, Celery
+    workers) must share a server instead: ``milvus-lite server --data-dir X --port N`` and
     ``STYLEGENIE_MILVUS__URI=http://127.0.0.1:N``. Within one process, open one index per
     file and share it between threads; ``close()`` stops the in-process Lite server.
 
@@ -173,17 +212,28 @@ class MilvusProductIndex:
             # timestamp while waiting on index creation (a call Lite does not implement and
             # pymilvus does without); the index is built all the same.
             logging.getLogger("grpc._server").setLevel(logging.CRITICAL)
+            # A file held by another process is explained by _open_client in one line.
+            logging.getLogger("milvus_lite.server_manager").addFilter(_not_a_held_file)
             data_dir.mkdir(parents=True, exist_ok=True)
             self._lite_path = str((data_dir / LITE_FILE).resolve())
         token = settings.token.get_secret_value() if settings.token else ""
-        self._client = MilvusClient(
-            uri=self._lite_path or str(settings.uri), token=token, dedicated=True
-        )
+        self._client = self._open_client(self._lite_path or str(settings.uri), token)
         try:
             self._is_lite = str(self._client.get_server_version()).startswith("milvus_lite")
             self._open_collection()
         except Exception:
             self.close()
+            raise
+
+    def _open_client(self, uri: str, token: str) -> MilvusClient:
+        """A client of ``uri``; a Lite file another process holds raises MilvusLiteInUse,
+        naming that process."""
+        try:
+            return MilvusClient(uri=uri, token=token, dedicated=True)
+        except Exception:
+            self._threads.shutdown(wait=False)
+            if self._lite_path is not None:
+                refuse_held_lite_file(Path(self._lite_path))
             raise
 
     @property
@@ -337,6 +387,22 @@ class MilvusProductIndex:
         """How many products the index holds."""
         rows = self._client.query(self._collection, filter="", output_fields=["count(*)"])
         return int(rows[0]["count(*)"])
+
+    def product_ids(self) -> set[str]:
+        """Every product id the collection holds, read ``ID_PAGE`` at a time."""
+        # Lite and the 2.3 server send no session timestamp, and the iterator warns that it
+        # uses its own: right for a listing, so not worth a line on every `catalog check`.
+        logging.getLogger(query_iterator.__name__).setLevel(logging.ERROR)
+        pages = self._client.query_iterator(
+            self._collection, batch_size=ID_PAGE, filter="", output_fields=["id"]
+        )
+        ids: set[str] = set()
+        try:
+            while page := pages.next():
+                ids.update(str(row["id"]) for row in page)
+        finally:
+            pages.close()
+        return ids
 
     def delete(self, ids: Sequence[str]) -> None:
         """Remove products by id; unknown ids are ignored."""

@@ -17,6 +17,10 @@ template and unpacking but launches and watches the process itself, so that it:
   etcd sessions expire, so their TTL is cut from 30 s to 10 s (a restart takes ~15 s).
 
 Milvus binds its gRPC ports on every interface: keep the firewall closed to them.
+
+It is also the way out when a Milvus Lite file is in use: only one process may open a Lite
+file, and ``refuse_held_lite_file`` names the process that holds it (from ``/proc/locks``)
+and suggests this server or a Milvus URI instead.
 """
 
 from __future__ import annotations
@@ -38,8 +42,11 @@ from typing import IO
 __all__ = [
     "SERVER_DIR",
     "ManagedMilvusServer",
+    "MilvusLiteInUse",
     "MilvusServerError",
+    "lite_file_holder",
     "managed_server",
+    "refuse_held_lite_file",
     "stop_managed_servers",
 ]
 
@@ -55,6 +62,80 @@ _SESSION_TTL_S = 10
 
 class MilvusServerError(RuntimeError):
     """The managed Milvus server cannot start; the message says why and what to do."""
+
+
+class MilvusLiteInUse(RuntimeError):
+    """Another process holds the Milvus Lite file; the message names it and the way out."""
+
+
+LITE_IN_USE = (
+    "The Milvus Lite file {path} is in use by {holder}, and only one process can open it: "
+    "stop that process, or share the index through a Milvus server "
+    "(STYLEGENIE_MILVUS__MANAGED_SERVER=true, or STYLEGENIE_MILVUS__URI=http://HOST:19530)."
+)
+_LITE_LOCK = "LOCK"
+"""The file in a Milvus Lite data folder that its process holds an exclusive flock on."""
+
+
+def lite_file_holder(path: Path) -> str | None:
+    """Who holds the Milvus Lite file ``path``: "process 123 (python stylegenie worker)", or
+    "another process" when ``/proc`` does not tell; None when it is free or held by this
+    process (which reuses its own Lite server for the file)."""
+    try:
+        fd = os.open(path / _LITE_LOCK, os.O_RDONLY)
+    except FileNotFoundError:
+        return None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            pid = _flock_owner(os.fstat(fd))
+        else:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            return None
+    finally:
+        os.close(fd)
+    if pid == os.getpid():
+        return None
+    return f"process {pid} ({_command_of(pid)})" if pid else "another process"
+
+
+def refuse_held_lite_file(path: Path) -> None:
+    """Raise ``MilvusLiteInUse`` when another process holds the Milvus Lite file ``path``."""
+    holder = lite_file_holder(path)
+    if holder is not None:
+        raise MilvusLiteInUse(LITE_IN_USE.format(path=path, holder=holder))
+
+
+def _flock_owner(stat: os.stat_result) -> int | None:
+    """The pid ``/proc/locks`` gives for the flock on the file of ``stat``; None if unknown.
+
+    Lines read ``1: FLOCK  ADVISORY  WRITE 19151 fe:00:2146542 0 EOF`` (device in hex).
+    """
+    device = f"{os.major(stat.st_dev):02x}:{os.minor(stat.st_dev):02x}:{stat.st_ino}"
+    try:
+        lines = Path("/proc/locks").read_text().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        fields = line.split()
+        if len(fields) >= 6 and fields[1] == "FLOCK" and fields[5] == device:
+            return int(fields[4])
+    return None
+
+
+def _command_of(pid: int) -> str:
+    """The command line of process ``pid``, programs by their names; "?" when unreadable."""
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return "?"
+    words = [word.decode(errors="replace") for word in raw.split(b"\0") if word]
+    shown = [
+        Path(word).name if i < 2 and word.startswith("/") else word for i, word in enumerate(words)
+    ]
+    command = " ".join(" ".join(shown).split()) or "?"  # one line, whatever the arguments
+    return command if len(command) <= 100 else command[:99] + "…"
 
 
 def _free_port() -> int:

@@ -59,11 +59,11 @@ def worker_role(args: argparse.Namespace) -> None:
     ``worker-ready`` in the data folder once it consumes tasks (``wait_for_worker``)."""
     from celery.signals import worker_ready
 
-    from stylegenie.bots.wiring import worker_app
+    from stylegenie.bots.wiring import database_for, worker_app
     from stylegenie.config import load_settings
 
     settings = load_settings()
-    celery = worker_app(settings)
+    celery = worker_app(settings, database_for(settings))
     pace_runtime(celery.runtime, args.render_s)
     ready = settings.data_dir / WORKER_READY
     worker_ready.connect(lambda **_: ready.touch(), weak=False)

@@ -7,6 +7,12 @@ search (one search per piece of the outfit), ateliers (matching) and ask (an ate
 owner no front-end can reach).
 
     .venv/bin/python bench/conversation.py [--turns 1000] [--pg-url URL]
+    .venv/bin/python bench/conversation.py --overhead [--turns 4000]
+
+``--overhead`` runs the turns through the front-end kit's turn runner, as a bot does, and
+alternates whole journeys with the instrumentation on (metrics recorded, JSON log lines at
+INFO written to /dev/null, the turn's log context and span) and off (those hooks replaced
+by no-ops, logs at WARNING), then prints p50/p95 of both and the difference.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from pathlib import Path
 
 import torch
 from common import percentile, scratch_database
+from overhead import Instrumentation, run_through_kit
 
 from stylegenie.adapters.feeds import read_ateliers, read_products
 from stylegenie.bots.wiring import assemble
@@ -29,6 +36,7 @@ from stylegenie.config import Settings
 from stylegenie.core.chats import ChatKey, Sender
 from stylegenie.core.conversation.state import Incoming
 from stylegenie.core.ingest import CatalogIngestor
+from stylegenie.core.reply import Choice
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 # (kind, event): one shopper's journey; "#n" presses the n-th button of the last reply.
@@ -56,6 +64,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--turns", type=int, default=1000)
     parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument(
+        "--overhead", action="store_true", help="instrumentation on vs off, through the kit"
+    )
     args = parser.parse_args()
     torch.set_num_threads(1)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -75,32 +86,52 @@ def main() -> None:
         app.ateliers.upsert_ateliers(
             read_ateliers(EXAMPLES / "sample_ateliers.csv", app.geocoder)[0]
         )
-        timings = run_turns(app, args.turns)
+        if args.overhead:
+            switch = Instrumentation(app, settings)
+            timings = run_through_kit(app, journeys(args.turns), switch, incoming)
+        else:
+            timings = run_turns(app, args.turns)
         app.close()
         worker.index.close()  # type: ignore[attr-defined]
-    report(timings)
+    if args.overhead:
+        switch.report(timings)
+    else:
+        report(timings)
+
+
+Event = tuple[str, ChatKey, Sender, str]
+"""(turn kind, chat, sender, event): one scripted turn; "#n" presses the n-th button."""
+
+
+def journeys(turns: int) -> list[list[Event]]:
+    """``turns`` scripted turns, as whole journeys of one new shopper each."""
+    scripted: list[list[Event]] = []
+    done = 0
+    while done < turns:
+        key = ChatKey(platform="bench", id=str(len(scripted) + 1))
+        sender = Sender(user=key, display_name=f"Shopper {key.id}")
+        journey = [(kind, key, sender, event) for kind, event in JOURNEY[: turns - done]]
+        scripted.append(journey)
+        done += len(journey)
+    return scripted
+
+
+def incoming(event: str, sender: Sender, choices: list[Choice]) -> Incoming:
+    """The scripted event as the engine receives it."""
+    if event.startswith("#"):
+        return Incoming.choice(choices[int(event[1:])].id, sender)
+    return Incoming.from_text(event, sender)
 
 
 def run_turns(app: object, turns: int) -> dict[str, list[float]]:
     timings: dict[str, list[float]] = defaultdict(list)
-    done, chat = 0, 0
-    while done < turns:
-        chat += 1
-        key, choices = ChatKey(platform="bench", id=str(chat)), []
-        sender = Sender(user=key, display_name=f"Shopper {chat}")
-        for kind, event in JOURNEY:
-            if done >= turns:
-                break
-            incoming = (
-                Incoming.choice(choices[int(event[1:])].id, sender)
-                if event.startswith("#")
-                else Incoming.from_text(event, sender)
-            )
+    for journey in journeys(turns):
+        choices: list[Choice] = []
+        for kind, key, sender, event in journey:
             start = time.perf_counter()
-            reply = app.engine.handle(key, incoming)  # type: ignore[attr-defined]
+            reply = app.engine.handle(key, incoming(event, sender, choices))  # type: ignore[attr-defined]
             timings[kind].append((time.perf_counter() - start) * 1000)
             choices = reply.choices
-            done += 1
     return timings
 
 

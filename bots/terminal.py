@@ -13,6 +13,9 @@ progress pacer, the lead outbox, the neutral layout); the lead outbox runs after
 turn that stored a lead, so a script reads in order. With ``jsonl=True`` every line that
 sends something prints one JSON object instead (``transcript_record``), and everything
 else goes to standard error, so the output is a transcript a program can score.
+
+A turn that fails (a store lost mid-run, say) prints the kit's apology, in either mode, and
+the next line is a fresh turn: when the store is back, the conversation goes on.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import logging
 import sys
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -37,6 +41,8 @@ from .kit.progress import Pacing
 from .kit.turns import TurnEngine, TurnRunner
 
 PLATFORM = "terminal"
+
+log = logging.getLogger(__name__)
 
 
 class TranscriptEngine(TurnEngine, Protocol):
@@ -124,18 +130,20 @@ class TerminalChat:
         self,
         engine: TranscriptEngine,
         user: str,
-        out: TextIO = sys.stdout,
+        out: TextIO | None = None,
         *,
         pacing: Pacing,
         jsonl: bool = False,
-        notes: TextIO = sys.stderr,
+        notes: TextIO | None = None,
         leads: LeadWiring | None = None,
     ) -> None:
+        """``out`` (default: standard output) gets replies; ``notes`` (default: standard
+        error) gets everything else in JSON-lines mode."""
         self._engine = engine
         self._home = self._user = user
-        self._out = out
+        self._out = out or sys.stdout
         self._jsonl = jsonl
-        self._notes = notes if jsonl else out
+        self._notes = (notes or sys.stderr) if jsonl else self._out
         self._choices: dict[str, list[Choice]] = {}
         self._turn = 0
         self._refs = itertools.count(1)
@@ -220,9 +228,17 @@ class TerminalChat:
         if not self._jsonl:
             self._print(plain_reply(reply) + "\n")
             return
-        outfit = self._engine.outfit(terminal_key(self._user))
-        record = transcript_record(self._turn, self._user, line, outfit, reply)
+        record = transcript_record(self._turn, self._user, line, self._outfit(), reply)
         print(json.dumps(record, ensure_ascii=False), file=self._out, flush=True)
+
+    def _outfit(self) -> list[DesignBrief]:
+        """The current user's outfit for a transcript record; empty when the session store
+        cannot be read, so that the record of an apology for that failure still prints."""
+        try:
+            return self._engine.outfit(terminal_key(self._user))
+        except Exception as error:
+            log.warning("the outfit of this turn could not be read: %r", error)
+            return []
 
     def replay(self, lines: Iterable[str]) -> None:
         """Play a script: every non-empty, non-comment line is a message or a button press."""
@@ -231,8 +247,10 @@ class TerminalChat:
             if line.strip() and not line.lstrip().startswith("#"):
                 self.say(line.strip())
 
-    def interactive(self, stdin: TextIO = sys.stdin) -> None:
-        """Read lines until end of input or /quit; a bare number presses that button."""
+    def interactive(self, stdin: TextIO | None = None) -> None:
+        """Read lines (default: standard input) until end of input or /quit; a bare number
+        presses that button."""
+        stdin = stdin or sys.stdin
         self._print("StyleGenie — type a message, a number to press a button, /quit to leave.\n")
         self.say("/start")
         for line in stdin:

@@ -173,18 +173,76 @@ class ModerationSettings(BaseModel):
     llm_model: str | None = None
 
 
+TIME_LIMIT_GRACE_S = 10.0
+"""Seconds between a task's soft time limit (it is asked to stop) and its hard one (killed)."""
+REDELIVERY_SLACK_S = 30.0
+"""What the derived visibility timeout adds to the hard time limit: a retried task's message
+is held through its backoff (at most 30 s, ``gpu_workers.tasks``) before it runs."""
+RESTORE_SWEEP_S = 5.0
+"""How often each worker looks for tasks whose worker died and whose visibility timeout
+has passed, to deliver them again."""
+
+
 class WorkerSettings(BaseModel):
-    """Celery: "eager" runs tasks in this process; "celery" sends them to worker processes."""
+    """Celery: "eager" runs tasks in this process; "celery" sends them to worker processes.
+
+    A task is asked to stop after ``task_timeout_s`` (its soft time limit) and killed
+    ``TIME_LIMIT_GRACE_S`` later (the hard one). Tasks are acknowledged once they ran, so
+    a task whose worker died is delivered again ``visibility_timeout_s`` after that worker
+    took it. Unset, that timeout is derived from the hard limit (85 s by default); set, it
+    must exceed the hard limit, or a long task would be delivered again while it still
+    runs. A client waits for a render through one such redelivery (``render_wait_s``), for
+    other tasks ``task_timeout_s``. The solo pool (GPU workers) enforces no time limit: a
+    render running past the visibility timeout runs twice, to the same result (same seeds,
+    same image names).
+    """
 
     mode: Literal["eager", "celery"] = "eager"
     broker_url: str = "redis://127.0.0.1:6379/0"
     result_backend: str = "redis://127.0.0.1:6379/1"
-    task_timeout_s: float = Field(default=120.0, gt=0)
-    visibility_timeout_s: float = Field(default=3600.0, gt=0)
+    task_timeout_s: float = Field(default=45.0, gt=0)
+    visibility_timeout_s: float | None = Field(default=None, gt=0)
+
+    @property
+    def hard_time_limit_s(self) -> float:
+        """Seconds after which a running task is killed."""
+        return self.task_timeout_s + TIME_LIMIT_GRACE_S
+
+    @property
+    def redelivery_s(self) -> float:
+        """Seconds after a worker took a task until it is delivered again, unacknowledged."""
+        if self.visibility_timeout_s is not None:
+            return self.visibility_timeout_s
+        return self.hard_time_limit_s + REDELIVERY_SLACK_S
+
+    @property
+    def render_wait_s(self) -> float:
+        """How long a client waits for a render: a first run whose worker died, the sweep
+        that delivers it again, and a second whole run."""
+        return self.redelivery_s + RESTORE_SWEEP_S + self.hard_time_limit_s
+
+    @model_validator(mode="after")
+    def _redelivered_after_the_hard_limit(self) -> WorkerSettings:
+        limit = self.hard_time_limit_s
+        if self.visibility_timeout_s is not None and self.visibility_timeout_s <= limit:
+            raise ValueError(
+                f"VISIBILITY_TIMEOUT_S ({self.visibility_timeout_s:g} s) must be above the hard "
+                f"time limit (TASK_TIMEOUT_S + {TIME_LIMIT_GRACE_S:g} = {limit:g} s), or a long "
+                "task is delivered again while it still runs; leave it unset to derive it"
+            )
+        return self
+
+
+PRESIGNED_URL_MAX_S = 7 * 24 * 3600
+"""The longest a presigned S3 URL can live (SigV4): 7 days."""
 
 
 class ImageStoreSettings(BaseModel):
-    """Where rendered images and thumbnails go: a local folder, or an S3-compatible bucket."""
+    """Where rendered images and thumbnails go: a local folder, or an S3-compatible bucket.
+
+    An S3 image is stored by its key; the URL a reply carries is made when it is sent:
+    under ``public_base_url`` when set, else presigned for ``url_expiry_s`` from then.
+    """
 
     backend: Literal["local", "s3"] = "local"
     local_dir: Path | None = None
@@ -194,7 +252,7 @@ class ImageStoreSettings(BaseModel):
     s3_access_key: SecretStr | None = None
     s3_secret_key: SecretStr | None = None
     public_base_url: str | None = None
-    url_expiry_s: int = Field(default=7 * 24 * 3600, ge=60)
+    url_expiry_s: int = Field(default=PRESIGNED_URL_MAX_S, ge=60, le=PRESIGNED_URL_MAX_S)
 
     @model_validator(mode="after")
     def _bucket_for_s3(self) -> ImageStoreSettings:
@@ -383,6 +441,31 @@ class ApiSettings(BaseModel):
     """Threads that run chat turns and searches off the event loop."""
 
 
+class ObservabilitySettings(BaseModel):
+    """What each process tells its operators: metrics, health, logs, traces and errors."""
+
+    metrics_port: int = Field(default=0, ge=0, le=65535)
+    """Port of this process's /metrics and /healthz listener (0: none). Bots, workers and the
+    API each serve their own; give processes on one host different ports."""
+    metrics_host: str = "127.0.0.1"
+    """Address that listener binds to (0.0.0.0 in a container, for Prometheus to reach it)."""
+    metrics_dir: Path | None = None
+    """Folder prefork Celery workers share their metrics through; unset = <data dir>/metrics."""
+    log_format: Literal["auto", "json", "text"] = "auto"
+    """json: one JSON object a line (production); text: readable; auto: text on a terminal,
+    JSON otherwise."""
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
+    """Least level logged; ``-v`` on the command line lowers it to INFO."""
+    otlp_endpoint: str | None = None
+    """OpenTelemetry collector (OTLP over HTTP), e.g. http://collector:4318; unset = no traces."""
+    trace_sample_ratio: float = Field(default=1.0, ge=0.0, le=1.0)
+    """Share of turns traced when an OTLP endpoint is set."""
+    sentry_dsn: SecretStr | None = None
+    """Sentry DSN: errors go to Sentry when set."""
+    environment: str = "development"
+    """Deployment name attached to traces and Sentry events (production, staging...)."""
+
+
 class Settings(BaseSettings):
     """Every setting of StyleGenie, with embedded defaults for all backends."""
 
@@ -415,6 +498,7 @@ class Settings(BaseSettings):
     email: EmailSettings = Field(default_factory=EmailSettings)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
+    observability: ObservabilitySettings = Field(default_factory=ObservabilitySettings)
 
     @field_validator("exchange_rates")
     @classmethod

@@ -10,6 +10,11 @@ re-running the same feed repairs it, because both stores upsert by product id.
 The stores are written in a background thread while the next batch is encoded: the
 encoder is the bottleneck, and writing beside it keeps ingestion close to the encoder's
 own throughput. At most one batch is being written at a time, in feed order.
+
+Rows are checked before this stage (the feed refuses a row that either store would refuse),
+so a row is written to both stores or to neither. Should the stores still disagree (a crash
+between them, a store restored from a backup), ``check_stores`` lists the ids found in only
+one of them and ``CatalogIngestor.reindex`` gives the index what it lacks.
 """
 
 from __future__ import annotations
@@ -39,14 +44,20 @@ class FeedItem:
 
 @dataclass(frozen=True)
 class RowProblem:
-    """A row refused (``skipped``) or loaded with a problem, such as a broken photo."""
+    """A row refused (``skipped``) or loaded with a problem, such as a broken photo.
+
+    ``through`` is set on a structure error only: the feed broke at ``line`` (a CSV quote
+    that never closed) and every row up to line ``through`` was lost with it.
+    """
 
     line: int
     reason: str
     skipped: bool = True
+    through: int = 0
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.reason}" + ("" if self.skipped else " (row loaded)")
+        lines = f"lines {self.line}–{self.through}" if self.through else f"line {self.line}"
+        return f"{lines}: {self.reason}" + ("" if self.skipped else " (row loaded)")
 
 
 @dataclass
@@ -68,6 +79,44 @@ class PhotoReader(Protocol):
     def thumbnail(self, data: bytes) -> bytes:
         """A small JPEG of the photo; ValueError when the bytes are not a readable image."""
         ...
+
+
+class ListsProducts(Protocol):
+    """A store whose product ids can be listed: the catalogue, the product index."""
+
+    def product_ids(self) -> set[str]:
+        """Every product id the store holds."""
+        ...
+
+
+@dataclass(frozen=True)
+class StoreCheck:
+    """How the catalogue (metadata) and the product index (vectors) agree.
+
+    ``catalog_only``: products with metadata but no vectors, never found by a search;
+    ``index_only``: vectors without metadata, found and then dropped for want of a product.
+    """
+
+    catalog_count: int
+    index_count: int
+    catalog_only: list[str]
+    index_only: list[str]
+
+    @property
+    def agree(self) -> bool:
+        """Whether both stores hold exactly the same products."""
+        return not self.catalog_only and not self.index_only
+
+
+def check_stores(catalog: ListsProducts, index: ListsProducts) -> StoreCheck:
+    """Compare the product ids of the catalogue and of the index."""
+    in_catalog, in_index = catalog.product_ids(), index.product_ids()
+    return StoreCheck(
+        catalog_count=len(in_catalog),
+        index_count=len(in_index),
+        catalog_only=sorted(in_catalog - in_index),
+        index_only=sorted(in_index - in_catalog),
+    )
 
 
 def thumbnail_name(product_id: str) -> str:
@@ -135,6 +184,34 @@ class CatalogIngestor:
                 self._written(writing, report, on_batch)
         return report
 
+    def reindex(self, ids: Sequence[str]) -> IngestReport:
+        """Embed the catalogue's products ``ids`` again and upsert only their vectors.
+
+        For products the index lacks (see ``check_stores``): their metadata is read from the
+        catalogue and their text vectors recomputed; with an image encoder, image vectors are
+        made from their stored thumbnails (``photos`` counts those; a product whose thumbnail
+        cannot be opened is indexed without one). Ids the catalogue does not know are skipped.
+        """
+        report = IngestReport()
+        for first in range(0, len(ids), self._batch_size):
+            chunk = ids[first : first + self._batch_size]
+            products = list(self._catalog.get_products(chunk).values())
+            photos = [self._stored_photo(product) for product in products]
+            self._upsert_vectors(*self._vectors(products, photos))
+            report.loaded += len(products)
+            report.photos += sum(photo is not None for photo in photos)
+        return report
+
+    def _stored_photo(self, product: Product) -> bytes | None:
+        """The product's stored thumbnail when an image encoder needs it; None when it has
+        none or it cannot be opened."""
+        if self._image_embedder is None or self._images is None or product.image_ref is None:
+            return None
+        try:
+            return self._images.open(product.image_ref)
+        except Exception:  # any store's failure (S3 raises its own errors)
+            return None
+
     def _encode(self, batch: list[FeedItem], report: IngestReport) -> _Encoded:
         """Photos stored as thumbnails, then the batch's text (and image) vectors."""
         products: list[Product] = []
@@ -143,6 +220,10 @@ class CatalogIngestor:
             product, photo = self._with_photo(item, report)
             products.append(product)
             photos.append(photo)
+        return self._vectors(products, photos)
+
+    def _vectors(self, products: list[Product], photos: Sequence[bytes | None]) -> _Encoded:
+        """The products with their text vectors, and image vectors with an image encoder."""
         vectors = self._embedder.embed_texts([product.search_text() for product in products])
         if self._image_embedder is None:
             return products, vectors, None
@@ -156,11 +237,20 @@ class CatalogIngestor:
     ) -> int:
         """Metadata first, then vectors: a product is never searchable without metadata."""
         self._catalog.upsert_products(products)
+        self._upsert_vectors(products, vectors, image_vectors)
+        return len(products)
+
+    def _upsert_vectors(
+        self,
+        products: list[Product],
+        vectors: list[list[float]],
+        image_vectors: list[list[float] | None] | None,
+    ) -> None:
+        """The products' vectors into the index (image vectors only when there are some)."""
         if image_vectors is None:
             self._index.upsert(products, vectors)
         else:
             self._index.upsert(products, vectors, image_vectors=image_vectors)
-        return len(products)
 
     @staticmethod
     def _written(

@@ -9,6 +9,7 @@ All ports are synchronous: front-ends run core calls in worker threads.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -195,6 +196,14 @@ class ProductIndex(Protocol):
         ...
 
     def count(self) -> int: ...
+
+
+class SearchStages(Protocol):
+    """Times the stages of a product search, for operators: embed, index, metadata, rank."""
+
+    def stage(self, name: str) -> AbstractContextManager[None]:
+        """A block timed as the stage ``name``."""
+        ...
 
 
 class CatalogRepo(Protocol):
@@ -387,6 +396,11 @@ class ImageStore(Protocol):
     def put(self, name: str, data: bytes) -> str: ...
 
     def open(self, ref: str) -> bytes: ...
+
+    def url(self, ref: str) -> str | None:
+        """A web address the image can be fetched at now, made when a reply is sent (a
+        presigned URL dies); None for an image only ``open`` reads (upload its bytes)."""
+        ...
 
 
 class Moderator(Protocol):

@@ -50,6 +50,12 @@ def rendering(done: int, total: int) -> ProgressEvent:
     return ProgressEvent(Activity.DRAWING, f"Rendering {done}/{total}…", done, total)
 
 
+def still_drawing() -> ProgressEvent:
+    """A render has reported nothing new for a while (it waits for a worker, or its worker
+    stopped and it is being handed to another) and the turn is still waiting for it."""
+    return ProgressEvent(Activity.DRAWING, "Still working on your designs, it is taking a while…")
+
+
 def searching(text: str = "Looking through the catalogue…") -> ProgressEvent:
     """A product search is running."""
     return ProgressEvent(Activity.SEARCHING, text)

@@ -16,7 +16,8 @@ stock), read with the same vocabulary as the shopper's words.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
@@ -31,6 +32,7 @@ from .ports import (
     ProductIndex,
     SearchFilters,
     SearchQuery,
+    SearchStages,
     VectorQuery,
 )
 from .ranking import RankingWeights, rank
@@ -50,12 +52,21 @@ class _Vectors:
     image: list[float] | None
 
 
+class _Untimed:
+    """Stages nobody watches (tests, benches, the ingest)."""
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        yield
+
+
 class ProductSearcher:
     """Finds and ranks products for a query; hard filters never relax.
 
     The index is asked for ``candidates`` products (at least the query's ``top_k``),
     ranked with ``weights``. With an ``image_embedder`` and the ``images`` store its photos
     live in, it also searches by photo; without them a query with ``image_ref`` is refused.
+    ``stages`` times each stage (embed, index, metadata, rank) for the operators.
     """
 
     def __init__(
@@ -67,7 +78,9 @@ class ProductSearcher:
         candidates: int,
         image_embedder: ImageEmbedder | None = None,
         images: ImageStore | None = None,
+        stages: SearchStages | None = None,
     ) -> None:
+        self._stages: SearchStages = stages or _Untimed()
         self._embedder = embedder
         self._index = index
         self._catalog = catalog
@@ -89,8 +102,14 @@ class ProductSearcher:
         for a photo that cannot be opened, and ValueError for a photo when photo search
         is off.
         """
-        raw = self._nearest(self._vectors(query), query.filters, self._limit(query))
-        return self._ranked(raw, self._catalog.get_products([hit.product_id for hit in raw]), query)
+        with self._stages.stage("embed"):
+            vectors = self._vectors(query)
+        with self._stages.stage("index"):
+            raw = self._nearest(vectors, query.filters, self._limit(query))
+        with self._stages.stage("metadata"):
+            products = self._catalog.get_products([hit.product_id for hit in raw])
+        with self._stages.stage("rank"):
+            return self._ranked(raw, products, query)
 
     def search_many(self, queries: Sequence[SearchQuery]) -> list[list[ProductHit]]:
         """The hits of each text query, in order, the same as ``search`` gives each alone.
@@ -102,14 +121,18 @@ class ProductSearcher:
         if any(query.image_ref for query in queries):
             raise ValueError("search_many takes text queries; search a photo with search()")
         texts = list(dict.fromkeys(query.text for query in queries))
-        vectors = dict(zip(texts, self._embedder.embed_texts(texts), strict=True))
-        raw = self._index.search_many(
-            [VectorQuery(vectors[q.text], q.filters, self._limit(q)) for q in queries]
-        )
+        with self._stages.stage("embed"):
+            vectors = dict(zip(texts, self._embedder.embed_texts(texts), strict=True))
+        with self._stages.stage("index"):
+            raw = self._index.search_many(
+                [VectorQuery(vectors[q.text], q.filters, self._limit(q)) for q in queries]
+            )
         ids = list(dict.fromkeys(hit.product_id for hits in raw for hit in hits))
-        products = self._catalog.get_products(ids)
+        with self._stages.stage("metadata"):
+            products = self._catalog.get_products(ids)
         pairs = zip(raw, queries, strict=True)
-        return [self._ranked(hits, products, query) for hits, query in pairs]
+        with self._stages.stage("rank"):
+            return [self._ranked(hits, products, query) for hits, query in pairs]
 
     def _limit(self, query: SearchQuery) -> int:
         """How many candidates the index is asked for."""

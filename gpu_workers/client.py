@@ -1,4 +1,10 @@
-"""The Workers port over Celery: the core's way to run heavy tasks, eager or remote."""
+"""The Workers port over Celery: the core's way to run heavy tasks, eager or remote.
+
+A render outlives its worker: a task whose worker died is delivered again once its
+visibility timeout has passed, so a client waits for a render through one redelivery
+(``WorkerSettings.render_wait_s``) and, while no progress comes, tells the shopper the
+designs are still being worked on instead of failing.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +18,7 @@ from celery.result import EagerResult
 
 from stylegenie.core.domain import Design, ProductHit
 from stylegenie.core.ports import ProgressCallback, RenderFailed, RenderRefused, SearchQuery
-from stylegenie.core.progress import drawing, rendering
+from stylegenie.core.progress import drawing, rendering, still_drawing
 from stylegenie.core.search import PhotoUnreadable
 
 from .tasks import (
@@ -27,18 +33,26 @@ from .tasks import (
 POLL_S = 0.5
 """How often a waiting render reads its task's state (chat progress is edited at most once a
 second; hundreds of renders wait at once, each reading the result backend)."""
+STALLED_S = 15.0
+"""How long a render may report nothing new before the shopper hears it is still being
+worked on (it waits in the queue, or its worker died and it waits to be delivered again)."""
 
 
 class CeleryWorkers:
-    """Sends tasks through Celery and waits for their results (inline in eager mode)."""
+    """Sends tasks through Celery and waits for their results (inline in eager mode).
 
-    def __init__(self, timeout_s: float) -> None:
+    A result is awaited ``timeout_s``, a render ``render_wait_s`` (``timeout_s`` if unset).
+    """
+
+    def __init__(self, timeout_s: float, render_wait_s: float | None = None) -> None:
         self._timeout_s = timeout_s
+        self._render_wait_s = render_wait_s or timeout_s
 
     def render_designs(
         self, designs: Sequence[Design], progress: ProgressCallback | None = None
     ) -> list[Design]:
-        """Render designs on a GPU worker, reporting queued → rendering k/N while waiting.
+        """Render designs on a GPU worker, reporting drawing → rendering k/N while waiting
+        (and "still working" when nothing new comes for ``STALLED_S``).
 
         Raises RenderRefused when moderation says no, RenderFailed when the task fails.
         """
@@ -54,18 +68,24 @@ class CeleryWorkers:
         return [Design.model_validate(raw) for raw in answer["designs"]]
 
     def _wait(self, result: Any, progress: ProgressCallback | None) -> Any:
-        """The task's value, telling each new PROGRESS state on the way (remote tasks only)."""
+        """The render's value, telling each new PROGRESS state on the way and, once, each
+        stretch of ``STALLED_S`` without one (remote tasks only)."""
         if progress is None or isinstance(result, EagerResult):  # an eager task is done already
-            return _value(result, self._timeout_s)
-        deadline = time.monotonic() + self._timeout_s
+            return _value(result, self._render_wait_s)
+        news = time.monotonic()
+        deadline = news + self._render_wait_s
         told: Any = None
-        while time.monotonic() < deadline:
+        stalled = False
+        while (now := time.monotonic()) < deadline:
             meta = result.backend.get_task_meta(result.id)  # one read: state and progress
             if meta["status"] in states.READY_STATES:
                 break
             if meta["status"] == "PROGRESS" and meta["result"] != told:
-                told = meta["result"]
+                told, news, stalled = meta["result"], now, False
                 progress(rendering(told["done"], told["total"]))
+            elif not stalled and now - news > STALLED_S:
+                stalled = True
+                progress(still_drawing())
             time.sleep(POLL_S)
         return _value(result, max(0.1, deadline - time.monotonic()))
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+from time import perf_counter
 from typing import Any
 
 from pydantic import ValidationError
 
+from stylegenie.adapters.observability.metrics import metrics
 from stylegenie.core.classify import zero_shot
 from stylegenie.core.domain import Design
 from stylegenie.core.ports import ImageEmbedder, ImageStore, RenderRefused, SearchQuery
@@ -38,29 +40,37 @@ def render_designs(self: RuntimeTask, designs: list[dict[str, Any]]) -> dict[str
 
     Progress goes to the task state: PROGRESS with ``{"done", "total"}`` while drawing.
     Malformed arguments fail this task with a ValueError; the worker goes on serving.
+    Each render is counted by outcome and timed by renderer for the operators.
     """
     worker = self.runtime
     try:
         parsed = [Design.model_validate(raw) for raw in designs]
     except (ValidationError, TypeError) as error:
         raise ValueError(f"malformed render arguments: {error}"[:500]) from None
+    measured = metrics()
     for prompt in dict.fromkeys(d.prompt for d in parsed):
         reason = worker.moderator.refusal(prompt)
         if reason:
+            measured.renders.labels("refused").inc()
             return {"refused": reason}
 
     def report(done: int, total: int) -> None:
         if not self.app.conf.task_always_eager and self.request.id:
             self.update_state(state="PROGRESS", meta={"done": done, "total": total})
 
+    started = perf_counter()
     try:
         images = worker.renderer.render(parsed, report)
     except RenderRefused as refusal:  # the image safety hook flagged a result
+        measured.renders.labels("refused").inc()
         return {"refused": str(refusal)}
     except Exception as error:
+        measured.renders.labels("failed").inc()
         if type(error).__name__ == "OutOfMemoryError":  # torch.cuda.OutOfMemoryError
             raise TransientWorkerError(f"the GPU ran out of memory: {error}") from error
         raise
+    measured.render_seconds.labels(worker.renderer.model_name).observe(perf_counter() - started)
+    measured.renders.labels("ok").inc()
     model, extension = worker.renderer.model_name, worker.renderer.extension
     stored = [
         d.model_copy(

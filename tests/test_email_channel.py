@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import logging
-import socket
 from collections.abc import Iterator
 from email import message_from_bytes
 from email.message import EmailMessage
@@ -25,6 +24,7 @@ from stylegenie.core.domain import LeadStatus
 from stylegenie.core.ports import Unreachable
 from stylegenie.core.reply import ImageRef, Reply
 from tests.fakes.leads import SHOPPER, LeadWorld, atelier, design, lead_world
+from tests.fakes.threaded import free_port
 
 FROM = "leads@stylegenie.example"
 
@@ -47,12 +47,6 @@ class Mailbox:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         self.mails.append(message_from_bytes(envelope.content, policy=default))  # type: ignore[arg-type]
         return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture

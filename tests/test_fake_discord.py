@@ -334,7 +334,10 @@ def test_an_immediate_answer_is_one_multipart_callback(
     reply = final_reply(fake, iid)
     assert fake.interaction(iid).ack_type == 4 and reply.ephemeral
     assert reply.embeds[0]["title"] == "Linen dress" and reply.files == {"card.png": PNG}
-    callback = fake.calls_for("POST /interactions/*/callback", interaction_id=iid)[0]
+    # the fake records a call just after storing the reply it made
+    [callback] = fake.wait_for(
+        lambda _: fake.calls_for("POST /interactions/*/callback", interaction_id=iid), timeout=5
+    )
     assert list(callback.files) == ["files[0]"] and callback.body["type"] == 4
 
 

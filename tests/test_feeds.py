@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 from stylegenie.adapters.catalog_presets import PRESETS, PRICE_BANDS, kagl_brand, synthetic_price
+from stylegenie.adapters.feed_rows import MAX_ROW_CHARS
 from stylegenie.adapters.feeds import (
     FeedError,
     FeedOptions,
@@ -285,3 +286,56 @@ def test_read_products_returns_products_and_refusals(tmp_path: Path) -> None:
     feed = write(tmp_path / "feed.csv", "id,name,price\np1,Tee,10\np2,Bad,x\n")
     products, errors = read_products(feed)
     assert [p.id for p in products] == ["p1"] and errors == ["line 3: price 'x' is not a number"]
+
+
+def numbered_csv(path: Path, rows: int, broken: dict[int, str]) -> Path:
+    """A feed of ``rows`` tees (row i on line i + 1), with some rows written as ``broken``."""
+    lines = [broken.get(i, f"p{i},Tee {i},{i}") for i in range(1, rows + 1)]
+    return write(path, "id,name,price\n" + "\n".join(lines) + "\n")
+
+
+def test_a_stray_quote_that_swallows_the_rest_of_a_csv_names_the_lines_lost(
+    tmp_path: Path,
+) -> None:
+    feed = ProductFeed(numbered_csv(tmp_path / "feed.csv", 1000, {10: 'p10,"Tee 10,10'}))
+    assert [item.product.id for item in feed] == [f"p{i}" for i in range(1, 10)]
+    assert [str(problem) for problem in feed.problems] == [
+        "lines 11–1001: a field's quotes do not close where the row ends: a stray quote on "
+        "line 11? It swallowed lines 12–1001, and none of their rows was loaded; fix the quote "
+        "and load the feed again"
+    ]
+    assert feed.lost_rows
+
+
+def test_a_stray_quote_closed_by_a_later_quote_loses_only_the_lines_between(
+    tmp_path: Path,
+) -> None:
+    broken = {10: 'p10,"Tee 10,10', 50: 'p50,"Tee, fifty",50'}
+    feed = ProductFeed(numbered_csv(tmp_path / "feed.csv", 100, broken))
+    loaded = [item.product.id for item in feed]
+    assert loaded == [f"p{i}" for i in (*range(1, 10), *range(51, 101))]
+    [problem] = feed.problems
+    assert (problem.line, problem.through) == (11, 51)
+
+
+def test_a_quoted_field_over_several_lines_is_not_a_structure_error(tmp_path: Path) -> None:
+    feed = write(
+        tmp_path / "feed.csv",
+        'id,name,price,description\np1,Tee,5,"Soft,\nlight\nand warm"\np2,"Two, tees",9,\n',
+    )
+    items, problems = read(feed)
+    assert [(i.line, i.product.description) for i in items] == [
+        (2, "Soft,\nlight\nand warm"),
+        (5, ""),
+    ]
+    assert problems == []
+
+
+def test_a_csv_line_over_the_cap_is_refused_unread_and_the_next_row_loads(tmp_path: Path) -> None:
+    feed = write(
+        tmp_path / "feed.csv",
+        f"id,name,price,description\np1,Tee,5,{'x' * (MAX_ROW_CHARS + 5)}\np2,Tee,9,\n",
+    )
+    items, problems = read(feed)
+    assert [(i.line, i.product.id) for i in items] == [(3, "p2")]
+    assert problems == ["line 2: longer than 1,000,000 characters: not read"]

@@ -15,7 +15,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from prometheus_client import REGISTRY
 
+from stylegenie.adapters.observability.metrics import metrics
 from stylegenie.adapters.postgres.database import Database
 from stylegenie.core import lead_messages as say
 from stylegenie.core.domain import LeadStatus
@@ -88,7 +90,8 @@ def test_a_runner_killed_between_send_and_mark_leaves_one_delivery(
     later.now = world.clock.now
     next_process = world.another_process({"telegram": sent, "test": world.shoppers}, later)
     assert next_process.run_outbox().delivered == 0, "the lease still holds the lead"
-    later.advance(seconds=world.policy.lease.total_seconds() + 1)
+    # the dying runner leased on the real clock, seconds after this test's clock was set
+    later.advance(seconds=world.policy.lease.total_seconds() + 60)
     report = next_process.run_outbox()
     assert report.delivered == 1 and statuses(world) == [LeadStatus.SENT]
     assert len(sent.lines()) == 1, "the recorded delivery is not sent again"
@@ -178,3 +181,23 @@ def test_liveness_follows_the_runners(world: LeadWorld) -> None:
     assert world.desk.live_platforms() == {"telegram", "test"}
     world.desk.withdraw()
     assert world.desk.live_platforms() == set()
+
+
+def test_the_lead_funnel_counts_each_state_a_lead_enters(world: LeadWorld) -> None:
+    metrics()  # registered in this process
+
+    def counts() -> dict[str, float]:
+        read = REGISTRY.get_sample_value
+        return {
+            s.value: read("stylegenie_leads_total", {"state": s.value}) or 0 for s in LeadStatus
+        }
+
+    before = counts()
+    world.submit("best")
+    world.owners.unreachable.add("owner-second")
+    world.submit("second")
+    world.desk.run_outbox()
+    moved = {
+        state: count - before[state] for state, count in counts().items() if count != before[state]
+    }
+    assert moved == {"new": 2, "sent": 1, "undeliverable": 1}

@@ -1,13 +1,10 @@
-"""Rendering through a real Celery worker process on Redis, with a tiny random-weight pipeline."""
+"""Rendering through a real Celery worker process on Redis, with a tiny random-weight pipeline.
+
+A worker killed mid-render is tested in test_worker_redelivery.py.
+"""
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,37 +21,7 @@ from stylegenie.core.prompting import designs_for_brief
 from stylegenie.gpu_workers.client import CeleryWorkers
 from stylegenie.gpu_workers.tasks import render_designs
 from tests.fakes.people import text
-
-REDIS = "redis://127.0.0.1:6379/0"
-
-
-class WorkerProcess:
-    """``stylegenie worker`` in its own process group, with the settings of one test."""
-
-    def __init__(self, env: dict[str, str], log: Path) -> None:
-        self._log = log.open("ab")
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "stylegenie.bots.cli",
-                "worker",
-                "--queues",
-                "gpu",
-                "--hostname",
-                f"test-{uuid.uuid4().hex[:6]}@%h",
-            ],
-            env=env,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-    def kill(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
-        self._log.close()
+from tests.fakes.workers import WorkerProcess, celery_env, tiny_diffusers
 
 
 @pytest.fixture
@@ -62,23 +29,13 @@ def worker_env(
     tmp_path: Path, pg_url: str, redis_prefix: str, tiny_pipeline_dir: Path
 ) -> dict[str, str]:
     """Settings shared by the test process and its workers, as the environment."""
-    return {
-        **os.environ,
-        "STYLEGENIE_DATA_DIR": str(tmp_path / "data"),
-        "STYLEGENIE_DATABASE__URL": pg_url,
-        "STYLEGENIE_REDIS__KEY_PREFIX": redis_prefix,
-        "STYLEGENIE_WORKERS__MODE": "celery",
-        "STYLEGENIE_WORKERS__BROKER_URL": REDIS,
-        "STYLEGENIE_WORKERS__RESULT_BACKEND": REDIS,
-        "STYLEGENIE_WORKERS__VISIBILITY_TIMEOUT_S": "4",
-        "STYLEGENIE_RENDER__BACKEND": "diffusers",
-        "STYLEGENIE_RENDER__MODEL": str(tiny_pipeline_dir),
-        "STYLEGENIE_RENDER__PRESET": "custom",
-        "STYLEGENIE_RENDER__STEPS": "2",
-        "STYLEGENIE_RENDER__IMAGE_SIZE": "64",
-        "STYLEGENIE_RENDER__DEVICE": "cpu",
-        "OMP_NUM_THREADS": "1",
-    }
+    return celery_env(
+        tmp_path / "data",
+        pg_url,
+        redis_prefix,
+        **tiny_diffusers(tiny_pipeline_dir),
+        RENDER__STEPS="2",
+    )
 
 
 @pytest.fixture
@@ -135,28 +92,6 @@ def test_a_real_worker_renders_stores_and_reproduces(
     assert client.render_designs(designs[:1])[0].image_ref, "the worker keeps serving"
 
 
-def test_a_worker_killed_mid_task_has_the_task_redelivered_and_completed_once(
-    client: CeleryWorkers, workers: list[WorkerProcess], worker_env: dict[str, str], tmp_path: Path
-) -> None:
-    slow = {**worker_env, "STYLEGENIE_RENDER__STEPS": "200"}
-    workers.append(WorkerProcess(slow, tmp_path / "first.log"))
-    designs = designs_for_brief(DesignBrief(garment="coat"), 2, "pending")
-    result = render_designs.delay([d.model_dump(mode="json") for d in designs])
-    deadline = time.monotonic() + 90
-    while result.state != "PROGRESS" and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert result.state == "PROGRESS", "the first worker took the task"
-    workers[0].kill()
-    assert not result.ready()
-
-    workers.append(
-        WorkerProcess({**worker_env, "STYLEGENIE_RENDER__STEPS": "2"}, tmp_path / "second.log")
-    )
-    answer: dict[str, Any] = result.get(timeout=120)
-    assert [d["id"] for d in answer["designs"]] == [d.id for d in designs]
-    assert len(stored_images(worker_env)) == 2, "completed once: one image per design"
-
-
 def test_a_blocked_request_gets_a_polite_refusal_in_the_chat(make_app: Any) -> None:
     app = make_app()
     blocked = ChatKey.parse("test:blocked")
@@ -164,3 +99,5 @@ def test_a_blocked_request_gets_a_polite_refusal_in_the_chat(make_app: Any) -> N
     assert reply.text.startswith("I can't design that") and "topless" in reply.text
     assert not reply.images
     assert (app.engine._services.sessions.load("test:blocked") or {}).get("designs") in (None, [])
+    spelled = app.engine.handle(blocked, text(blocked, "a n a k e d dress"))
+    assert spelled.text.startswith("I can't design that") and "(naked)" in spelled.text

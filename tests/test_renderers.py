@@ -1,11 +1,12 @@
-"""Renderers and their surroundings: diffusers (tiny random weights), hosted API, moderation, S3."""
+"""Renderers and their surroundings: diffusers (tiny random weights), hosted API, moderation.
+
+The S3 image store is tested in test_s3_images.py.
+"""
 
 from __future__ import annotations
 
 import base64
 import io
-import socket
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,11 +20,9 @@ from stylegenie.adapters.hosted_renderer import HostedRenderer
 from stylegenie.adapters.image_store import LocalImageStore
 from stylegenie.adapters.moderation import BlocklistModerator
 from stylegenie.adapters.random_pipelines import CLIP_VOCAB_SIZE, clip_tokenizer
-from stylegenie.adapters.s3_image_store import S3ImageStore
 from stylegenie.bots.wiring import configure_celery, moderator_for
 from stylegenie.config import Settings
 from stylegenie.config.settings import (
-    ImageStoreSettings,
     LLMSettings,
     ModerationSettings,
     RenderSettings,
@@ -155,43 +154,6 @@ def test_the_llm_moderator_follows_the_blocklist(fake_openai: FakeOpenAIServer) 
     assert moderator.refusal("a blue dress") is None
     assert "naked" in (moderator.refusal("a naked model") or ""), "the blocklist answers first"
     assert len(fake_openai.requests) == 2
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def test_the_s3_store_uploads_and_returns_urls_a_bot_can_fetch() -> None:
-    from moto.server import ThreadedMotoServer
-
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    try:
-        endpoint = f"http://127.0.0.1:{port}"
-        settings = ImageStoreSettings(
-            backend="s3",
-            s3_bucket="designs",
-            s3_endpoint_url=endpoint,
-            s3_access_key="test",
-            s3_secret_key="test",
-        )
-        store = S3ImageStore(settings)
-        store._client.create_bucket(Bucket="designs")
-        url = store.put("d-1.webp", b"webp bytes")
-        assert url.startswith(endpoint) and "Signature=" in url
-        assert urllib.request.urlopen(url).read() == b"webp bytes"
-        assert store.open(url) == b"webp bytes"
-        public = S3ImageStore(
-            settings.model_copy(update={"public_base_url": "https://cdn.example/designs"})
-        )
-        assert public.put("d-2.webp", b"x") == "https://cdn.example/designs/d-2.webp"
-        with pytest.raises(ValueError):
-            store.put("../d-3.webp", b"x")
-    finally:
-        server.stop()
 
 
 def test_the_image_safety_hook_refuses_a_flagged_batch(tmp_path: Path) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import stat
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -59,6 +61,18 @@ def test_the_contact_key_file_is_made_once_and_kept_private(tmp_path: Path) -> N
     key_file = tmp_path / "contact.key"
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     assert cipher_for(Settings(data_dir=tmp_path)).decrypt(token) == "hello@atelier.example"
+
+
+def test_processes_starting_together_agree_on_one_contact_key(tmp_path: Path) -> None:
+    script = "import sys; from stylegenie.adapters.contact_cipher import embedded_key as k; "
+    script += "from pathlib import Path; print(k(Path(sys.argv[1])))"
+    starts = [
+        subprocess.Popen([sys.executable, "-c", script, str(tmp_path)], stdout=subprocess.PIPE)
+        for _ in range(6)
+    ]
+    keys = {start.communicate(timeout=60)[0].strip() for start in starts}
+    assert len(keys) == 1 and keys == {(tmp_path / "contact.key").read_text().strip().encode()}
+    assert [p.name for p in tmp_path.iterdir()] == ["contact.key"], "no drafts left behind"
 
 
 def test_front_ends_store_images_in_the_configured_folder(tmp_path: Path) -> None:

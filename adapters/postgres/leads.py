@@ -5,7 +5,8 @@ answering or expiring the same lead cannot both win. Outbox runners lease leads 
 ``UPDATE … WHERE id = (SELECT … FOR UPDATE SKIP LOCKED) RETURNING``, so two runners never
 hold one lead; ``lead_deliveries`` records each message a platform took (committed
 before the lead is marked sent), and ``outbox_platforms`` says which platforms some
-runner renewed lately.
+runner renewed lately. Every lead stored and every state it enters is counted in
+``stylegenie_leads_total{state}``, the lead funnel operators watch.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from datetime import datetime
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
+from stylegenie.adapters.observability.metrics import metrics
 from stylegenie.core.domain import Lead, LeadDelivery, LeadStatus
 from stylegenie.core.ports import OutboxClaim
 
@@ -72,6 +74,8 @@ class PostgresLeads:
         )
         with self._db.connection() as conn:
             inserted = conn.execute(_INSERT, row).rowcount
+            if inserted:
+                metrics().leads.labels(lead.status.value).inc()
             if inserted or not lead.idempotency_key:
                 return lead
             rows = conn.execute(_BY_KEY, (lead.idempotency_key,)).fetchall()
@@ -83,14 +87,16 @@ class PostgresLeads:
 
     def transition(self, lead_id: str, allowed_from: Sequence[LeadStatus], to: LeadStatus) -> bool:
         """Move a lead to ``to`` only from one of ``allowed_from``; False when it was elsewhere."""
+        state = LeadStatus(to).value
         with self._db.connection() as conn:
-            return bool(
-                conn.execute(
-                    "UPDATE leads SET status = %s, lease_until = NULL, updated_at = now()"
-                    " WHERE id = %s AND status = ANY(%s)",
-                    (LeadStatus(to).value, lead_id, [LeadStatus(s).value for s in allowed_from]),
-                ).rowcount
-            )
+            moved = conn.execute(
+                "UPDATE leads SET status = %s, lease_until = NULL, updated_at = now()"
+                " WHERE id = %s AND status = ANY(%s)",
+                (state, lead_id, [LeadStatus(s).value for s in allowed_from]),
+            ).rowcount
+        if moved:
+            metrics().leads.labels(state).inc()
+        return bool(moved)
 
     def claim_next(self, claim: OutboxClaim) -> Lead | None:
         """Lease the oldest due new lead on the claim's platforms (locked ones are skipped)."""

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, LiteralString, TypeVar
 
 from psycopg import sql
-from psycopg.rows import DictRow
+from psycopg.rows import DictRow, scalar_row
 from psycopg.types.json import Jsonb
 from pydantic import BaseModel
 
@@ -102,6 +102,11 @@ class PostgresCatalog:
         with self._db.connection() as conn:
             row = conn.execute("SELECT count(*) AS n FROM products").fetchone()
         return int(row["n"]) if row else 0
+
+    def product_ids(self) -> set[str]:
+        """Every product id in the catalogue (to check it against the product index)."""
+        with self._db.connection() as conn, conn.cursor(row_factory=scalar_row) as cur:
+            return {str(product_id) for product_id in cur.stream("SELECT id FROM products")}
 
 
 class PostgresUsers:

@@ -22,6 +22,7 @@ from .access import WEB, Access, BodyLimit
 from .inbox import WebChannel, WebInbox
 from .jobs import DesignJobs
 from .problems import install_problem_handlers
+from .request_metrics import RequestMetrics
 from .routes import ROUTERS
 from .search_batching import SearchBatcher
 from .services import ApiServices
@@ -102,6 +103,7 @@ def create_api(
         body_bytes=settings.api.max_body_bytes,
         upload_bytes=settings.api.max_upload_bytes,
     )
+    api.add_middleware(RequestMetrics)
     for router in ROUTERS:
         api.include_router(router)
     return api

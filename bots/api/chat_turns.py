@@ -149,7 +149,7 @@ def streamed_turn(
     async def body() -> AsyncIterator[bytes]:
         while (event := await events.get()) is not None:
             yield event
-        yield _sse("reply", ReplyView.of(task.result()))
+        yield _sse("reply", ReplyView.of(task.result(), services.images))
 
     # No caching, and no buffering in a proxy (nginx) that would hold progress back.
     return EventSourceResponse(

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 
 from stylegenie.core.chats import ChatKey, Sender
 from stylegenie.core.conversation.state import Incoming, MessageKind
+from stylegenie.core.ports import ImageStore
 from stylegenie.core.reply import AtelierCard, Choice, ProductCard, Reply
 
 from .routes.images import image_url
@@ -88,13 +89,16 @@ class ReplyView(BaseModel):
     pressed_outcome: str | None = None
 
     @classmethod
-    def of(cls, reply: Reply) -> ReplyView:
-        """The view of a Reply."""
+    def of(cls, reply: Reply, images: ImageStore) -> ReplyView:
+        """The view of a Reply, its image URLs made now by ``images``."""
         return cls(
             text=reply.text,
-            images=[ImageView(url=image_url(i.ref) or "", caption=i.caption) for i in reply.images],
+            images=[
+                ImageView(url=image_url(i.ref, images) or "", caption=i.caption)
+                for i in reply.images
+            ],
             products=[
-                ProductView(**card.model_dump(), image_url=image_url(card.image_ref))
+                ProductView(**card.model_dump(), image_url=image_url(card.image_ref, images))
                 for card in reply.products
             ],
             ateliers=reply.ateliers,

@@ -28,10 +28,11 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     from ..wiring import assemble
 
     app = assemble(settings)
+    app.serve_ops()
     app.geocoder.load()  # now, not in the first atelier search
     try:
-        level = "info" if args.verbose else "warning"
-        uvicorn.run(create_api(app), host=host, port=port, log_level=level)
+        # Logging is configured already (JSON in production): uvicorn must not redo it.
+        uvicorn.run(create_api(app), host=host, port=port, log_level=None, log_config=None)
     finally:
         app.close()
     return 0

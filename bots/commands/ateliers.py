@@ -1,4 +1,10 @@
-"""`stylegenie ateliers import FILE` and `stylegenie ateliers rotate-key`."""
+"""`stylegenie ateliers import FILE` and `stylegenie ateliers rotate-key`.
+
+``import`` lists each refused row on stderr with its line and reason (no city, an unknown
+city, coordinates out of range, prices that are not finite or the wrong way round, a
+duplicate id), and each loaded row no one can reach (no contact, no owner chat) as a
+warning; a CSV structure error (a stray quote that swallowed rows) makes it exit 1.
+"""
 
 from __future__ import annotations
 
@@ -11,20 +17,27 @@ from stylegenie.config import Settings
 
 def run_import(args: argparse.Namespace, settings: Settings) -> int:
     """Load ateliers from a CSV or JSON Lines feed; rows without coordinates are placed offline."""
-    from stylegenie.adapters.feeds import read_ateliers
+    from stylegenie.adapters.feeds import FeedError, read_ateliers
 
     from ..wiring import assemble
 
     app = assemble(settings)
     try:
-        ateliers, errors = read_ateliers(Path(args.file), app.geocoder)
-        for error in errors:
-            print(f"skipped {args.file} {error}", file=sys.stderr)
+        ateliers, problems = read_ateliers(Path(args.file), app.geocoder)
+        for problem in problems:
+            print(f"{args.file} {problem}", file=sys.stderr)
         app.ateliers.upsert_ateliers(ateliers)
+    except FeedError as error:  # no such file, or not .csv / .jsonl
+        print(error, file=sys.stderr)
+        return 2
     finally:
         app.close()
-    print(f"loaded {len(ateliers)} ateliers ({len(errors)} rows skipped)")
-    return 0 if ateliers or not errors else 1
+    skipped = sum(problem.skipped for problem in problems)
+    warned = len(problems) - skipped
+    print(f"loaded {len(ateliers)} ateliers ({skipped} rows skipped, {warned} with a warning)")
+    if any(problem.through for problem in problems):
+        return 1
+    return 0 if ateliers or not skipped else 1
 
 
 def run_rotate(args: argparse.Namespace, settings: Settings) -> int:

@@ -19,8 +19,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.script:
         try:
             script = Path(args.script).read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError) as error:
-            print(f"stylegenie chat: can't read the script {args.script}: {error}", file=sys.stderr)
+        except OSError as error:
+            why = (error.strerror or str(error)).lower()
+            print(f"stylegenie chat: can't read the script {args.script}: {why}", file=sys.stderr)
+            return 2
+        except UnicodeDecodeError:
+            print(f"stylegenie chat: the script {args.script} is not UTF-8 text", file=sys.stderr)
             return 2
     app = assemble(settings)
     chat = TerminalChat(

@@ -30,6 +30,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from ..wiring import assemble, image_store_for
 
     app = assemble(settings)
+    app.serve_ops()
     app.geocoder.load()  # now, not in the first shopper's atelier search
     try:
         images = image_store_for(settings)

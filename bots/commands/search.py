@@ -14,7 +14,8 @@ writes one JSON line per query, in order::
 (``core/search_query.py``) and run through the Workers port, so popular searches come from
 the cache. An empty, wordless or overlong query or a price ≤ 0 is refused: a message on
 stderr and exit code 2 for a single query; an ``"error"`` field on its line in a batch,
-which goes on with the next line.
+which goes on with the next line. An empty catalogue is said in one line (exit code 1)
+before any model loads.
 """
 
 from __future__ import annotations
@@ -34,6 +35,10 @@ from stylegenie.core.ports import Workers
 from stylegenie.core.search_query import UnsearchableQuery, check_search_request, query_from_text
 
 MAX_TOP = 100
+EMPTY_CATALOGUE = (
+    "stylegenie search: the catalogue is empty: load products with "
+    "`stylegenie catalog ingest FILE` first."
+)
 
 
 def _result(hit: ProductHit) -> dict[str, Any]:
@@ -136,6 +141,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     app = assemble(settings)
     rates = currency_rates_for(settings)
     try:
+        if app.catalog.count_products() == 0:
+            print(EMPTY_CATALOGUE, file=sys.stderr)
+            return 1
         workers = workers_for(settings, app.catalog)
         if args.text is None:
             if args.batch == "-":

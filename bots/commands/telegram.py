@@ -22,12 +22,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from ..wiring import assemble, image_store_for
 
     app = assemble(settings)
+    app.serve_ops()
     app.geocoder.load()  # now, not in the first shopper's atelier search
     try:
         images = image_store_for(settings)
-        application = build_application(
-            settings.telegram, app.engine, images, app.lead_wiring()
-        )
+        application = build_application(settings.telegram, app.engine, images, app.lead_wiring())
         use_fast_event_loop()
         serve(application, settings.telegram)
     finally:

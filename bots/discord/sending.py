@@ -145,12 +145,30 @@ class ReplySender:
         The buttons belong to ``owner_id``'s conversation: only they may press them.
         """
         last: discord.Message | None = None
-        for outgoing in lay_out(reply):
+        for outgoing in lay_out(await self._linked(reply)):
             prepared = await self._prepare(outgoing, owner_id, destination.filesize_limit)
             if not prepared.empty:
                 last = await destination.post(prepared)
         assert last is not None, "lay_out gives at least one message"
         return last
+
+    async def _linked(self, reply: Reply) -> Reply:
+        """The reply with each product photo the store has a URL for as that URL, made now
+        (a bucket's presigned URL dies), for Discord to show; the others are uploaded."""
+        cards = [
+            card.model_copy(update={"image_ref": await self._url(card.image_ref)})
+            for card in reply.products
+        ]
+        return reply.model_copy(update={"products": cards})
+
+    async def _url(self, ref: str | None) -> str | None:
+        """The store's URL for an image; the reference itself when it has none."""
+        if not ref:
+            return ref
+        try:
+            return await asyncio.to_thread(self._images.url, ref) or ref
+        except ValueError:
+            return ref
 
     async def _prepare(self, outgoing: Outgoing, owner_id: int, size_limit: int) -> Prepared:
         """The message with its pictures read and its buttons built."""

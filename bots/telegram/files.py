@@ -25,11 +25,6 @@ MAX_PHOTO_BYTES = 10 * 1024 * 1024
 """Largest shopper photo downloaded; Telegram's compressed photos are far smaller."""
 
 
-def is_url(ref: str) -> bool:
-    """Whether an image reference is a web address Telegram can fetch itself."""
-    return ref.startswith(("https://", "http://"))
-
-
 class PhotoSource(NamedTuple):
     """An image for Telegram: a URL it fetches itself, or bytes to upload under a name."""
 
@@ -38,14 +33,16 @@ class PhotoSource(NamedTuple):
 
 
 async def photo_input(images: ImageStore, ref: str) -> PhotoSource | None:
-    """What to hand Telegram for an image: a URL as is, a stored file as an upload.
+    """What to hand Telegram for an image: a URL when there is one (a bucket's, made now),
+    else the stored file as an upload.
 
     Only images the store serves are uploaded (never arbitrary paths); an unreadable
     one is logged and left out (None) so the rest of the reply still goes out.
     """
-    if is_url(ref):
-        return PhotoSource(ref)
     try:
+        url = await asyncio.to_thread(images.url, ref)
+        if url:
+            return PhotoSource(url)
         data = await asyncio.to_thread(images.open, ref)
     except (OSError, ValueError) as error:
         log.warning("image %r left out of the reply: %s", ref, error)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 
 from stylegenie.adapters.geocoding import GeonamesGeocoder
 from stylegenie.adapters.notifiers import NotifierHub
+from stylegenie.adapters.observability.server import OpsServer
 from stylegenie.adapters.postgres.ateliers import PostgresAteliers
 from stylegenie.adapters.postgres.database import Database
 from stylegenie.adapters.postgres.leads import PostgresLeads
@@ -21,6 +22,7 @@ from stylegenie.gpu_workers.celery_app import WorkerApp
 from stylegenie.gpu_workers.runtime import WorkerRuntime
 
 from .conversation import brief_reader_for, engine_options_for, moderator_for
+from .health import dependency_checks, ops_server_for
 from .leads import lead_policy, notifier_hub_for
 from .runtime import worker_runtime_for
 from .stores import chat_state_for, cipher_for, database_for
@@ -48,6 +50,7 @@ class StyleGenie:
     services: EngineServices
     """The ports the engine runs on (workers, brief reader, moderator...), for other
     front-ends of the same core (the REST API)."""
+    _ops: OpsServer | None = field(default=None, init=False)
 
     def run_lead_outbox(self) -> OutboxReport:
         """Deliver due leads on this process's platforms and expire unanswered ones.
@@ -76,8 +79,17 @@ class StyleGenie:
         """
         return self.celery.runtime
 
+    def serve_ops(self) -> None:
+        """Serve this process's ``/metrics`` and ``/healthz`` when a metrics port is set
+        (bots and the API call it at start; ``close`` stops it)."""
+        checks = dependency_checks(self.settings, self.database, self.celery)
+        self._ops = ops_server_for(self.settings, checks)
+
     def close(self) -> None:
-        """Release the database pool (the embedded server keeps running for the next start)."""
+        """Stop the metrics listener and release the database pool (the embedded server
+        keeps running for the next start)."""
+        if self._ops is not None:
+            self._ops.stop()
         self.database.close()
 
 

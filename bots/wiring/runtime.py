@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from stylegenie.adapters.observability.metrics import metrics
 from stylegenie.config import Settings
 from stylegenie.core.ports import CatalogRepo, Embedder, ImageEmbedder, ImageStore, Renderer
 from stylegenie.core.ranking import RankingWeights
@@ -53,6 +54,7 @@ def worker_runtime_for(
             settings.ranking.candidates,
             image_embedder,
             images,
+            stages=metrics(),
         ),
         moderator=moderator_for(settings),
         image_embedder=image_embedder,

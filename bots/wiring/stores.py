@@ -17,6 +17,10 @@ if TYPE_CHECKING:
 
     from stylegenie.adapters.redis_stores import RedisRateLimiter
 
+REDIS_CONNECT_TIMEOUT_S = 2.0
+REDIS_TIMEOUT_S = 3.0
+"""Longest wait on one Redis command (sessions, limits and the cache answer in ~1 ms)."""
+
 
 def database_for(settings: Settings) -> Database:
     """The configured PostgreSQL, or the embedded server under the data folder; migrated."""
@@ -79,9 +83,20 @@ def cipher_for(settings: Settings) -> ContactCipher:
 
 
 def _redis(settings: Settings) -> redis.Redis | None:
-    """A client of the configured Redis; None without a Redis URL."""
+    """A client of the configured Redis; None without a Redis URL.
+
+    A Redis lost mid-run fails a turn within seconds (the shopper gets an apology) rather
+    than after redis-py's ten retries; one quick retry reconnects to a Redis that came back.
+    """
     if not settings.redis.url:
         return None
     import redis
+    from redis.backoff import ExponentialBackoff
+    from redis.retry import Retry
 
-    return redis.Redis.from_url(settings.redis.url)
+    return redis.Redis.from_url(
+        settings.redis.url,
+        socket_connect_timeout=REDIS_CONNECT_TIMEOUT_S,
+        socket_timeout=REDIS_TIMEOUT_S,
+        retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), 1),
+    )

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from stylegenie.adapters.postgres.database import Database
 from stylegenie.adapters.postgres.repositories import PostgresCatalog
 from stylegenie.adapters.search_cache import CachedWorkers
 from stylegenie.config import Settings
+from stylegenie.config.settings import RESTORE_SWEEP_S
 from stylegenie.core.ports import Workers
 from stylegenie.gpu_workers.celery_app import RuntimeBuilder, WorkerApp, app
 from stylegenie.gpu_workers.client import CeleryWorkers
 
 from .runtime import worker_runtime_for
-from .stores import database_for, search_cache_for
+from .stores import search_cache_for
 
 
 def configure_celery(settings: Settings, runtime: RuntimeBuilder | None = None) -> WorkerApp:
@@ -31,7 +33,12 @@ def configure_celery(settings: Settings, runtime: RuntimeBuilder | None = None) 
 
 
 def _celery_conf(settings: Settings) -> dict[str, Any]:
-    """The Celery settings the workers section chooses: broker, results, limits."""
+    """The Celery settings the workers section chooses: broker, results, limits.
+
+    A task whose worker died stays unacknowledged on Redis until its visibility timeout
+    has passed and a worker's sweep (every ``RESTORE_SWEEP_S``, each sweep scanning:
+    kombu's default scans every tenth, ~100 s apart) delivers it again.
+    """
     workers = settings.workers
     eager = workers.mode == "eager"
     return {
@@ -39,18 +46,19 @@ def _celery_conf(settings: Settings) -> dict[str, Any]:
         "result_backend": None if eager else workers.result_backend,
         "task_always_eager": eager,
         "broker_transport_options": {
-            "visibility_timeout": workers.visibility_timeout_s,
+            "visibility_timeout": workers.redelivery_s,
+            "unacked_restore_interval": RESTORE_SWEEP_S,
+            "unacked_restore_throttle": 1,
             "global_keyprefix": settings.redis.key_prefix,
         },
         "task_soft_time_limit": workers.task_timeout_s,
-        "task_time_limit": workers.task_timeout_s + 30,
+        "task_time_limit": workers.hard_time_limit_s,
     }
 
 
-def worker_app(settings: Settings) -> WorkerApp:
-    """The Celery app of a standalone worker: its runtime is built from settings, over its
-    own database pool, on the first task (or on ``app.runtime`` to warm it up)."""
-    database = database_for(settings)
+def worker_app(settings: Settings, database: Database) -> WorkerApp:
+    """The Celery app of a standalone worker: its runtime is built from settings, over
+    ``database``, on the first task (or on ``app.runtime`` to warm it up)."""
     return configure_celery(
         settings, lambda: worker_runtime_for(settings, PostgresCatalog(database))
     )
@@ -58,7 +66,9 @@ def worker_app(settings: Settings) -> WorkerApp:
 
 def workers_for(settings: Settings, catalog: PostgresCatalog) -> Workers:
     """Celery (or eager) Workers with product searches cached (in Redis when configured)."""
-    inner = CeleryWorkers(settings.workers.task_timeout_s)
+    inner = CeleryWorkers(
+        settings.workers.task_timeout_s, render_wait_s=settings.workers.render_wait_s
+    )
     return CachedWorkers(
         inner, search_cache_for(settings), catalog.catalog_version, settings.search.cache_ttl_s
     )

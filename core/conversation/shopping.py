@@ -9,7 +9,7 @@ from ..domain import DesignBrief, MatchRequest, ProductHit
 from ..lead_messages import atelier_card
 from ..matching import match_ateliers, match_request
 from ..money import UnknownCurrency
-from ..ports import Place, ProgressCallback
+from ..ports import Place, ProgressCallback, SearchFilters, SearchQuery
 from ..progress import matching, searching
 from ..reply import Choice, ProductCard, Reply
 from ..search import PhotoUnreadable
@@ -29,6 +29,12 @@ LOOK_FIELDS = frozenset(
 """Caption fields that describe the look; only these add text to a photo search."""
 
 BUDGET_FIELDS = frozenset({"budget_min", "budget_max", "currency"})
+
+EMPTY_CATALOGUE_HINT = (
+    "a shopper asked for products but the catalogue is empty: "
+    "load one with `stylegenie catalog ingest FILE`"
+)
+"""What the operator reads in the log when the shopper hears the catalogue is empty."""
 
 
 def _cards(hits: list[ProductHit], piece: str = "") -> list[ProductCard]:
@@ -88,6 +94,9 @@ class ShoppingFlow:
             Choice(id="more", label="New designs"),
         ]
         brief = state.brief
+        if not cards and self._catalogue_is_empty():
+            log.warning(EMPTY_CATALOGUE_HINT)
+            return Reply(text=texts.CATALOGUE_EMPTY, choices=after)
         if not cards:
             text = texts.NO_PRODUCTS.format(summary=brief.summary(), budget="")
             return Reply(text=text, choices=after)
@@ -99,6 +108,12 @@ class ShoppingFlow:
         converted = in_shop_currency(self._options.rates, brief)
         budget = f", {brief.budget_text()}{converted}" if brief.budget_text() else ""
         return Reply(text=texts.PRODUCTS_FOUND.format(budget=budget), products=cards, choices=after)
+
+    def _catalogue_is_empty(self) -> bool:
+        """Whether the catalogue holds no product at all: one search with no filter finds
+        nothing. Asked only after the shopper's own searches found nothing."""
+        anything = SearchQuery(text="clothes", filters=SearchFilters(in_stock_only=False), top_k=1)
+        return not self._services.workers.search_products(anything)
 
     def photo(
         self, image_ref: str, caption: str, progress: ProgressCallback | None

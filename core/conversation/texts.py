@@ -92,6 +92,10 @@ ALREADY_SO = "That's how it is already: {summary}. Tell me what to change."
 NEED_DESIGN_FIRST = "Let's design something first. " + ASK_TO_DESCRIBE
 PRODUCTS_FOUND = "Products like your design{budget}:"
 LOOK_PRODUCTS_FOUND = "Products for each piece of your look, each within its budget:"
+CATALOGUE_EMPTY = (
+    "The shop has no products in its catalogue yet, so there is nothing to show you for "
+    "now. An atelier could make your design for you — or ask me again later."
+)
 PIECES_UNMATCHED = "(Nothing in the catalogue fits the {pieces} yet: an atelier could make it.)"
 NO_PRODUCTS = (
     "Nothing in the catalogue fits {summary}{budget} right now. "

@@ -3,7 +3,6 @@ uvicorn on a free port (``RunningApi``, for the browser and the contract suite).
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -15,6 +14,8 @@ from fastapi.testclient import TestClient
 
 from stylegenie.adapters.postgres.api_keys import PostgresApiKeys
 from stylegenie.bots.api import create_api
+
+from .threaded import free_port
 
 
 def api_key(app: Any, name: str = "tests") -> str:
@@ -35,7 +36,7 @@ class RunningApi:
 
     def __init__(self, app: Any, engine: Any = None) -> None:
         self._api = create_api(app, engine)
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(self._api, host="127.0.0.1", port=self.port, log_level="warning")
         self._server = uvicorn.Server(config)
@@ -53,10 +54,3 @@ class RunningApi:
     def __exit__(self, *_: object) -> None:
         self._server.should_exit = True
         self._thread.join(20)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port

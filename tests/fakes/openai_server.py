@@ -19,9 +19,10 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from .threaded import HttpFake
 
 CHAT_PATHS = ("/v1/chat/completions", "/chat/completions")
 RAW_PATHS = ("/v1/images/generations", "/images/generations", "/v1/moderations", "/moderations")
@@ -63,22 +64,17 @@ class Reply:
         return cls(status=status)
 
 
-class FakeOpenAIServer:
+class FakeOpenAIServer(HttpFake):
     """Serves ``POST /v1/chat/completions`` from a queue of :class:`Reply` behaviours."""
 
     def __init__(self) -> None:
         self.requests: list[dict[str, Any]] = []
         self._replies: deque[Reply] = deque()
         self._lock = threading.Lock()
-        self._httpd: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
-    @property
-    def port(self) -> int:
-        """The port the server listens on (only while started)."""
-        if self._httpd is None:
-            raise RuntimeError("the fake server is not started")
-        return self._httpd.server_address[1]
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        """Answers through this fake."""
+        return _handler_for(self)
 
     @property
     def api_base(self) -> str:
@@ -95,34 +91,6 @@ class FakeOpenAIServer:
         with self._lock:
             self.requests.clear()
             self._replies.clear()
-
-    def start(self) -> FakeOpenAIServer:
-        """Listen on a free port of 127.0.0.1 and serve in a daemon thread."""
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and close the socket; slow replies still sleeping are abandoned."""
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._httpd = self._thread = None
-
-    def __enter__(self) -> FakeOpenAIServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def _next(self, body: dict[str, Any]) -> Reply:
         with self._lock:

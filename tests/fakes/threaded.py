@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
 from typing import Self
 
 
@@ -48,3 +51,60 @@ class ThreadedServer:
         if self._thread is not None and self._loop is not None:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(10)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class HttpFake:
+    """A fake HTTP server on 127.0.0.1 (``http.server``) serving in a daemon thread.
+
+    A subclass says how it answers (``handler``); this class starts, stops and names the
+    port, and works as a context manager.
+    """
+
+    _httpd: ThreadingHTTPServer | None = None
+    _thread: threading.Thread | None = None
+
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        """The request handler class, bound to this fake."""
+        raise NotImplementedError
+
+    @property
+    def port(self) -> int:
+        """The port the server listens on (only while started)."""
+        if self._httpd is None:
+            raise RuntimeError("the fake server is not started")
+        return int(self._httpd.server_address[1])
+
+    def start(self) -> Self:
+        """Listen on a free port of 127.0.0.1 and serve in a daemon thread."""
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self.handler())
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and close the socket (requests still being answered are abandoned)."""
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._httpd = self._thread = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()

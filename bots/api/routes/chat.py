@@ -152,7 +152,7 @@ async def chat(request: Request, who: CallerDep) -> Response | ReplyView:
     turn = WebTurn(pressed=body.message_id)
     if STREAM in request.headers.get("accept", ""):
         return streamed_turn(services, chat_key, incoming, turn)
-    return ReplyView.of(await run_turn(services, chat_key, incoming, turn))
+    return ReplyView.of(await run_turn(services, chat_key, incoming, turn), services.images)
 
 
 @router.get("/inbox", response_model=InboxView)
@@ -167,10 +167,12 @@ def inbox(
     Poll it every few seconds with the ``after`` of the last answer (0 at first).
     """
     chat_key = who.chat(session_id)
-    found = request.app.state.services.inbox.since(chat_key.id, after)
+    services: ApiServices = request.app.state.services
+    found = services.inbox.since(chat_key.id, after)
     return InboxView(
         messages=[
-            InboxEntry(id=m.id, reply=ReplyView.of(m.reply), outcome=m.outcome) for m in found
+            InboxEntry(id=m.id, reply=ReplyView.of(m.reply, services.images), outcome=m.outcome)
+            for m in found
         ],
         after=found[-1].changed if found else after,
     )

@@ -21,6 +21,7 @@ from stylegenie.adapters.postgres.api_jobs import ApiJob, JobStatus
 from stylegenie.core.conversation.outfit import apply_update
 from stylegenie.core.conversation.state import ConversationState
 from stylegenie.core.domain import Design, DesignBrief
+from stylegenie.core.ports import ImageStore
 from stylegenie.core.progress import ProgressEvent
 from stylegenie.core.understanding.turn import TurnContext
 
@@ -130,13 +131,13 @@ class DesignView(BaseModel):
     image_url: str | None = Field(examples=["/api/v1/images/d-5c1e.webp"])
 
     @classmethod
-    def of(cls, design: Design) -> DesignView:
-        """The view of a drawn design."""
+    def of(cls, design: Design, images: ImageStore) -> DesignView:
+        """The view of a drawn design, its image URL made now by ``images``."""
         return cls(
             id=design.id,
             caption=design.caption,
             seed=design.seed,
-            image_url=image_url(design.image_ref),
+            image_url=image_url(design.image_ref, images),
         )
 
 
@@ -154,15 +155,15 @@ class JobView(BaseModel):
     error: str | None = Field(description="Why the job failed, in plain words.")
 
     @classmethod
-    def of(cls, job: ApiJob) -> JobView:
-        """The view of a stored job."""
+    def of(cls, job: ApiJob, images: ImageStore) -> JobView:
+        """The view of a stored job, its image URLs made now by ``images``."""
         return cls(
             id=job.id,
             status=job.status,
             progress=job.progress,
             brief=BriefView.of(job.brief),
             companions=[BriefView.of(piece) for piece in job.companions],
-            designs=[DesignView.of(design) for design in job.designs],
+            designs=[DesignView.of(design, images) for design in job.designs],
             error=job.error,
         )
 
@@ -263,12 +264,12 @@ def _outfit(services: ApiServices, words: str) -> list[DesignBrief]:
     response_model=JobView,
     responses={404: {"description": "no such job (or another caller's)"}},
 )
-def job(job_id: str, jobs: Jobs, who: CallerDep) -> JobView:
+def job(job_id: str, request: Request, jobs: Jobs, who: CallerDep) -> JobView:
     """Where the job stands; once done, its designs with their image URLs."""
     found = jobs.job(job_id, who.id)
     if found is None:
         raise Problem(404, NOT_FOUND)
-    return JobView.of(found)
+    return JobView.of(found, request.app.state.services.images)
 
 
 @router.get(
@@ -283,24 +284,26 @@ def job(job_id: str, jobs: Jobs, who: CallerDep) -> JobView:
         404: {"description": "no such job (or another caller's)"},
     },
 )
-async def events(job_id: str, jobs: Jobs, who: CallerDep) -> EventSourceResponse:
+async def events(job_id: str, request: Request, jobs: Jobs, who: CallerDep) -> EventSourceResponse:
     """Follow a job: its state now, each change, and how it ended."""
     found = await run_in_threadpool(jobs.job, job_id, who.id)
     if found is None:
         raise Problem(404, NOT_FOUND)
     return EventSourceResponse(
-        _stream(jobs, found, who.id),
+        _stream(jobs, found, who.id, request.app.state.services.images),
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
 
 
-async def _stream(jobs: DesignJobs, job: ApiJob, caller_id: str) -> AsyncIterator[bytes]:
+async def _stream(
+    jobs: DesignJobs, job: ApiJob, caller_id: str, images: ImageStore
+) -> AsyncIterator[bytes]:
     """The job's events: ``progress`` now and on each change, then ``done`` or ``failed``."""
     told: tuple[str, ProgressEvent | None] | None = None
     loop = asyncio.get_running_loop()
     quiet_since = loop.time()
     while True:
-        view = JobView.of(job)
+        view = JobView.of(job, images)
         if (view.status, view.progress) != told:
             told = (view.status, view.progress)
             quiet_since = loop.time()

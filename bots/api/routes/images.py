@@ -13,6 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from stylegenie.adapters.image_store import check_name
+from stylegenie.core.ports import ImageStore
 
 from ..problems import Problem
 
@@ -27,14 +28,12 @@ MEDIA_TYPES = {
 router = APIRouter(tags=["images"])
 
 
-def image_url(ref: str | None) -> str | None:
-    """Where a client loads a stored image: the store's own URL (S3, a CDN), or this API's
-    images route for a file of the local store."""
+def image_url(ref: str | None, images: ImageStore) -> str | None:
+    """Where a client loads a stored image: the store's own URL (a CDN's, or presigned now
+    for S3), or this API's images route for a file of the local store."""
     if not ref:
         return None
-    if ref.startswith(("http://", "https://")):
-        return ref
-    return PREFIX + Path(ref).name
+    return images.url(ref) or PREFIX + Path(ref).name
 
 
 @router.get(PREFIX + "{name}", summary="An image of the store", response_class=Response)

@@ -20,6 +20,7 @@ from time import perf_counter
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
+    REGISTRY,
     CollectorRegistry,
     Counter,
     Histogram,
@@ -153,12 +154,6 @@ def share_through(folder: Path) -> None:
     values.ValueClass = values.get_value_class()
 
 
-def forget_process(pid: int) -> None:
-    """Drop a finished child's live-gauge files (a no-op outside multiprocess mode)."""
-    if MULTIPROCESS_ENV in os.environ:
-        multiprocess.mark_process_dead(pid)
-
-
 class QueueDepth(Collector):
     """``stylegenie_queue_depth{queue}``: tasks waiting in each queue, read when scraped."""
 
@@ -183,28 +178,17 @@ def exposition(extra: Iterable[Collector] = ()) -> tuple[bytes, str]:
     """This process's metrics in Prometheus' text format, and its content type.
 
     In multiprocess mode the values come from every process's files in the shared
-    folder; ``extra`` collectors (queue depth) are read at the same time.
+    folder; ``extra`` collectors (queue depth) are read at the same time and follow.
     """
     metrics()  # every family shows from the first scrape, at zero
+    registry = REGISTRY
     if MULTIPROCESS_ENV in os.environ:
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
-    else:
-        from prometheus_client import REGISTRY as registry  # noqa: N811
+    text = generate_latest(registry)
     if extra:
-        combined = CollectorRegistry()
-        combined.register(_Registered(registry))
+        extras = CollectorRegistry()
         for collector in extra:
-            combined.register(collector)
-        registry = combined
-    return generate_latest(registry), CONTENT_TYPE_LATEST
-
-
-class _Registered(Collector):
-    """A registry seen as one collector, so extra collectors can join it per scrape."""
-
-    def __init__(self, registry: CollectorRegistry) -> None:
-        self._registry = registry
-
-    def collect(self) -> Iterable[Metric]:
-        return self._registry.collect()
+            extras.register(collector)
+        text += generate_latest(extras)
+    return text, CONTENT_TYPE_LATEST
